@@ -1,0 +1,174 @@
+// Coding: raw answers (choice names, numeric codes, labels or numbers) to values in
+// [0, 1] with a reason for every cell, through a per-item lookup built from the scale.
+#pragma once
+
+#include <reinscore/instrument.hpp>
+#include <reinscore/reason.hpp>
+
+#include <Eigen/Core>
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace reinscore {
+
+struct CodedCell {
+  double value = std::numeric_limits<double>::quiet_NaN();
+  Reason reason = Reason::skipped;
+};
+
+/// A block of coded interviews: n rows x k items, column-major (one column per item).
+/// `values` is NaN wherever `reasons` is not Reason::answered.
+struct CodedBlock {
+  Eigen::MatrixXd values;
+  Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic> reasons;
+
+  void resize(Eigen::Index rows, Eigen::Index items) {
+    values.resize(rows, items);
+    reasons.resize(rows, items);
+  }
+  Eigen::Index rows() const noexcept { return values.rows(); }
+  Eigen::Index items() const noexcept { return values.cols(); }
+  Reason reason(Eigen::Index r, Eigen::Index k) const { return static_cast<Reason>(reasons(r, k)); }
+  void set(Eigen::Index r, Eigen::Index k, CodedCell c) {
+    values(r, k) = c.value;
+    reasons(r, k) = static_cast<std::uint8_t>(c.reason);
+  }
+};
+
+namespace detail {
+
+inline std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+inline std::string fold_case(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (unsigned char c : trim(s)) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += static_cast<char>(c < 128 ? std::tolower(c) : c);
+  }
+  return out;
+}
+
+/// Parses a whole string as a finite number ("3", "3.0", "-1e2"); false otherwise.
+inline bool parse_number(std::string_view s, double& out) noexcept {
+  if (s.empty()) return false;
+  if (s.front() == '+') s.remove_prefix(1);
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+}  // namespace detail
+
+/// Codes the answers of one item. Lookup order: exact code or numeric code, then a
+/// number (numeric scales, or a numeric code written as "3.0"), then the label compared
+/// without case and extra spaces (exports that carry labels instead of names).
+class ItemCoder {
+ public:
+  ItemCoder(const Scale& scale, bool reverse) : numeric_(scale.type == ScaleType::numeric), reverse_(reverse), min_(scale.min), max_(scale.max) {
+    for (const auto& c : scale.codes) {
+      const CodedCell cell{reverse ? 1.0 - c.value : c.value, Reason::answered};
+      add(c.code, c.numeric, c.label, cell);
+      if (c.numeric) any_numeric_code_ = true;
+    }
+    for (const auto& m : scale.missing) {
+      const CodedCell cell{std::numeric_limits<double>::quiet_NaN(), m.meaning};
+      add(m.code, m.numeric, m.label, cell);
+    }
+  }
+
+  CodedCell code(std::string_view raw) const {
+    const std::string_view s = detail::trim(raw);
+    if (s.empty()) return {};  // skipped
+    if (const auto it = exact_.find(s); it != exact_.end()) return it->second;
+    double x = 0;
+    if (detail::parse_number(s, x)) return code(x);
+    if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
+    return invalid(Reason::invalid_code);
+  }
+
+  /// Codes a number (integer codes from a numeric export, or a value of a numeric
+  /// scale). NaN means an empty cell.
+  CodedCell code(double x) const {
+    if (std::isnan(x)) return {};
+    if (x == std::floor(x) && std::fabs(x) < 9.0e15) {
+      if (const auto it = numeric_codes_.find(static_cast<long long>(x)); it != numeric_codes_.end())
+        return it->second;
+    }
+    if (numeric_) {
+      if (!(x >= min_ && x <= max_)) return invalid(Reason::out_of_range);
+      const double v = (x - min_) / (max_ - min_);
+      return {reverse_ ? 1.0 - v : v, Reason::answered};
+    }
+    // A number on a categorical scale: out of range when the scale has numeric codes,
+    // otherwise simply not one of its codes.
+    return invalid(any_numeric_code_ ? Reason::out_of_range : Reason::invalid_code);
+  }
+
+ private:
+  static CodedCell invalid(Reason r) { return {std::numeric_limits<double>::quiet_NaN(), r}; }
+  void add(const std::string& code, const std::optional<long long>& numeric, const std::string& label,
+           CodedCell cell) {
+    exact_.emplace(code, cell);
+    if (numeric) {
+      exact_.emplace(std::to_string(*numeric), cell);
+      numeric_codes_.emplace(*numeric, cell);
+    }
+    if (!label.empty()) labels_.emplace(detail::fold_case(label), cell);
+  }
+
+  std::unordered_map<std::string, CodedCell, detail::StringHash, std::equal_to<>> exact_;
+  std::unordered_map<std::string, CodedCell> labels_;
+  std::unordered_map<long long, CodedCell> numeric_codes_;
+  bool numeric_ = false;
+  bool any_numeric_code_ = false;
+  bool reverse_ = false;
+  double min_ = 0, max_ = 1;
+};
+
+/// One ItemCoder per instrument item, in instrument order.
+class Coder {
+ public:
+  explicit Coder(const Instrument& ins) {
+    coders_.reserve(ins.items.size());
+    for (const auto& it : ins.items) coders_.emplace_back(ins.scale_of(it), it.reverse);
+  }
+  std::size_t items() const noexcept { return coders_.size(); }
+  const ItemCoder& item(std::size_t k) const { return coders_.at(k); }
+
+  /// Codes a column of strings into column k of `out` (rows must already be sized).
+  template <class Strings>
+  void code_column(std::size_t k, const Strings& cells, CodedBlock& out) const {
+    const ItemCoder& c = coders_.at(k);
+    Eigen::Index r = 0;
+    for (const auto& s : cells) out.set(r++, static_cast<Eigen::Index>(k), c.code(std::string_view(s)));
+  }
+
+ private:
+  std::vector<ItemCoder> coders_;
+};
+
+}  // namespace reinscore

@@ -1,0 +1,14 @@
+// Umbrella header: the whole public C++ API of reinscore.
+//
+// Not included here: the CSV/XLSX readers and the command-line tool, which are compiled
+// parts under src/ (see docs/ARCHITECTURE.md).
+#pragma once
+
+#include <reinscore/coder.hpp>
+#include <reinscore/error.hpp>
+#include <reinscore/fwd.hpp>
+#include <reinscore/instrument.hpp>
+#include <reinscore/reason.hpp>
+#include <reinscore/scorer.hpp>
+#include <reinscore/version.hpp>
+#include <reinscore/weights.hpp>

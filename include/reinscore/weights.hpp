@@ -1,0 +1,188 @@
+// Weight sets from a plain table, for holders of an official weight table who should not
+// have to edit JSON: columns item, dimension_weight and (optionally) composite_weight.
+#pragma once
+
+#include <reinscore/coder.hpp>
+#include <reinscore/instrument.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reinscore {
+
+namespace detail {
+
+/// Splits one line of a small CSV table (quotes and doubled quotes; no embedded newlines:
+/// weight tables have none). Returns false on an unterminated quote.
+inline bool split_csv_line(std::string_view line, char delim, std::vector<std::string>& out) {
+  out.clear();
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && trim(field).empty()) {
+      quoted = was_quoted = true;
+      field.clear();
+    } else if (c == delim) {
+      out.emplace_back(was_quoted ? field : std::string(trim(field)));
+      field.clear();
+      was_quoted = false;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return false;
+  out.emplace_back(was_quoted ? field : std::string(trim(field)));
+  return true;
+}
+
+}  // namespace detail
+
+/// Builds a weight set from CSV text. Rows name an item id (dimension_weight and, for an
+/// item-mode composite, composite_weight) or a dimension id (composite_weight only: a
+/// dimension-mode composite). Without any composite weight the composite is the plain
+/// mean of the dimension scores. Every item must be listed once.
+inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, std::string name,
+                                  const std::string& source_name = "weights") {
+  const auto fail = [&](std::size_t row, const std::string& col, const std::string& msg) {
+    return input_error("weights_table", source_name + ": " + msg, row, col);
+  };
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<std::string> lines;
+  {
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find('\n', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::string_view l = text.substr(start, end - start);
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      lines.emplace_back(l);
+      start = end + 1;
+    }
+    while (!lines.empty() && detail::trim(lines.back()).empty()) lines.pop_back();
+  }
+  if (lines.empty()) throw fail(0, "", "the weight table is empty");
+  const char delim = lines[0].find(';') != std::string::npos && lines[0].find(',') == std::string::npos ? ';' : ',';
+  std::vector<std::string> head, f;
+  if (!detail::split_csv_line(lines[0], delim, head)) throw fail(1, "", "unterminated quote in header");
+  int c_item = -1, c_dim = -1, c_comp = -1;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    if (head[i] == "item") c_item = static_cast<int>(i);
+    else if (head[i] == "dimension_weight") c_dim = static_cast<int>(i);
+    else if (head[i] == "composite_weight") c_comp = static_cast<int>(i);
+    else throw fail(1, head[i], "unknown column (expected item, dimension_weight, composite_weight)");
+  }
+  if (c_item < 0) throw fail(1, "item", "required column is missing");
+  if (c_dim < 0) throw fail(1, "dimension_weight", "required column is missing");
+
+  WeightSet w;
+  w.name = std::move(name);
+  w.source = "imported:" + source_name;
+  w.items.assign(ins.items.size(), ItemWeight{});
+  std::vector<std::size_t> item_row(ins.items.size(), 0);
+  std::vector<double> dim_w(ins.dimensions.size(), 0.0);
+  std::vector<std::size_t> dim_row(ins.dimensions.size(), 0);
+  bool any_item_comp = false, any_dim_comp = false;
+  const auto number = [&](const std::string& s, std::size_t row, const std::string& col) {
+    double x = 0;
+    if (!detail::parse_number(s, x) || x < 0)
+      throw fail(row, col, "expected a finite number >= 0");
+    return x;
+  };
+  for (std::size_t li = 1; li < lines.size(); ++li) {
+    const std::size_t row = li + 1;
+    if (detail::trim(lines[li]).empty()) throw fail(row, "", "empty row");
+    if (!detail::split_csv_line(lines[li], delim, f)) throw fail(row, "", "unterminated quote");
+    if (f.size() != head.size())
+      throw fail(row, "", "expected " + std::to_string(head.size()) + " fields, found " + std::to_string(f.size()));
+    const std::string& id = f[static_cast<std::size_t>(c_item)];
+    const std::string dim_s = f[static_cast<std::size_t>(c_dim)];
+    const std::string comp_s = c_comp >= 0 ? f[static_cast<std::size_t>(c_comp)] : std::string{};
+    if (const auto k = ins.item_index(id); k != Instrument::npos) {
+      if (item_row[k]) throw fail(row, "item", "item listed twice (first on row " + std::to_string(item_row[k]) + ")");
+      item_row[k] = row;
+      if (dim_s.empty()) throw fail(row, "dimension_weight", "an item row needs a dimension weight");
+      w.items[k].dimension = number(dim_s, row, "dimension_weight");
+      if (!comp_s.empty()) {
+        w.items[k].composite = number(comp_s, row, "composite_weight");
+        any_item_comp = true;
+      }
+    } else if (const auto d = ins.dimension_index(id); d != Instrument::npos) {
+      if (dim_row[d]) throw fail(row, "item", "dimension listed twice");
+      dim_row[d] = row;
+      if (!dim_s.empty()) throw fail(row, "dimension_weight", "a dimension row takes only a composite weight");
+      if (comp_s.empty()) throw fail(row, "composite_weight", "a dimension row needs a composite weight");
+      dim_w[d] = number(comp_s, row, "composite_weight");
+      any_dim_comp = true;
+    } else {
+      throw fail(row, "item", "not an item or dimension of instrument '" + ins.id + "'");
+    }
+  }
+  for (std::size_t k = 0; k < ins.items.size(); ++k)
+    if (!item_row[k]) throw fail(0, "item", "item '" + ins.items[k].id + "' is not in the table");
+  if (any_item_comp && any_dim_comp)
+    throw fail(0, "composite_weight", "give composite weights per item or per dimension, not both");
+  if (any_item_comp) {
+    for (std::size_t k = 0; k < ins.items.size(); ++k)
+      if (!w.items[k].composite)
+        throw fail(item_row[k], "composite_weight", "item mode needs a composite weight on every item row");
+    w.mode = CompositeMode::item;
+  } else {
+    w.mode = CompositeMode::dimension;
+    if (any_dim_comp) {
+      for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
+        if (!dim_row[d]) throw fail(0, "item", "dimension '" + ins.dimensions[d] + "' has no composite weight row");
+      w.dimension_weights = dim_w;
+    } else {
+      w.dimension_weights.assign(ins.dimensions.size(), 1.0);
+    }
+  }
+  try {
+    detail::validate_weight_set(ins, w, "weight_sets." + w.name);
+  } catch (const instrument_error& e) {
+    throw fail(0, "", e.what());
+  }
+  return w;
+}
+
+/// Reads a weight set from a JSON file holding one weight set object (as written by
+/// `reinscore fit-weights`) or a CSV table (by extension).
+inline WeightSet load_weights(const Instrument& ins, const std::string& path, std::string name = {}) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::invalid_argument("cannot open weight file '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string stem = path.substr(path.find_last_of("/\\") + 1);
+  const auto dot = stem.find_last_of('.');
+  const std::string ext = dot == std::string::npos ? "" : stem.substr(dot);
+  if (dot != std::string::npos) stem = stem.substr(0, dot);
+  if (name.empty()) name = stem;
+  if (ext == ".json") {
+    const auto doc = detail::parse_text(ss.str(), path);
+    auto w = detail::parse_weight_set(ins, name, doc, "");
+    detail::validate_weight_set(ins, w, "");
+    return w;
+  }
+  return weights_from_csv(ins, ss.str(), name, path);
+}
+
+/// The JSON form of one weight set (the `weight_sets.<name>` object of the format).
+inline std::string weights_to_json(const Instrument& ins, const WeightSet& w) {
+  return detail::pretty(detail::weight_set_to_json(ins, w));
+}
+
+}  // namespace reinscore
