@@ -1,0 +1,49 @@
+# Two commands for a new machine: `make demo` and `make test` (see README.md).
+# Both install what is missing (tools/install-deps.sh), then build with two jobs.
+
+VENV      ?= $(CURDIR)/.venv
+BUILD     ?= $(CURDIR)/build
+JOBS      ?= 2
+PY        := $(VENV)/bin/python
+CMAKE_ARGS ?= -DCMAKE_BUILD_TYPE=Release -DREINSCORE_WERROR=ON
+SAMPLE    := data/examples/rss_sample.csv
+REINSCORE := $(BUILD)/src/cli/reinscore
+
+.PHONY: deps build demo test test-cpp test-python format benchmark clean
+
+deps:
+	@REINSCORE_VENV=$(VENV) tools/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) $(CMAKE_ARGS) -DPython_EXECUTABLE=$(PY) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@echo "== reinscore validate $(SAMPLE)"
+	@$(REINSCORE) validate $(SAMPLE) || test $$? -eq 1
+	@echo
+	@echo "== reinscore score $(SAMPLE) -o $(BUILD)/demo_scores.csv"
+	@$(REINSCORE) score $(SAMPLE) --id interview_id --keep returnee_id --keep country \
+	    --keep round -o $(BUILD)/demo_scores.csv
+	@echo
+	@echo "== reinscore summarize $(BUILD)/demo_scores.csv --by round"
+	@$(REINSCORE) summarize $(BUILD)/demo_scores.csv --by round
+
+test-cpp: build
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The Python package is built by pip exactly as a user would build it.
+test-python: deps
+	@$(PY) -m pip install -q --no-build-isolation $(CURDIR)
+	@$(PY) -m pytest tests/python
+
+test: test-cpp test-python
+
+format:
+	@clang-format -i $$(git ls-files '*.hpp' '*.cpp')
+
+benchmark: build
+	@$(BUILD)/benchmarks/bench_kernels --benchmark_min_time=1s
+
+clean:
+	rm -rf $(BUILD)
