@@ -4,6 +4,7 @@
 // parts under src/ (see docs/ARCHITECTURE.md).
 #pragma once
 
+#include <reinscore/accumulators.hpp>
 #include <reinscore/coder.hpp>
 #include <reinscore/error.hpp>
 #include <reinscore/fwd.hpp>

@@ -1,0 +1,260 @@
+// `reinscore score`: streams an export through the coder and scorer in batches, on one or
+// more threads, writing one output row per input row in input order.
+#include "cli/cli.hpp"
+#include "cli/commands.hpp"
+#include "io/batch.hpp"
+#include "io/score_writer.hpp"
+#include "io/table.hpp"
+
+#include <reinscore/error.hpp>
+
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <exception>
+#include <thread>
+
+namespace reinscore::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Shows rows, rows/s and an ETA from the share of bytes read; only on a terminal.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), start_(clock::now()), last_(start_) {}
+  void update(std::uint64_t rows, std::uint64_t bytes_read, std::uint64_t bytes_total) {
+    if (!enabled_) return;
+    const auto now = clock::now();
+    if (now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(rows) / secs : 0;
+    std::fprintf(stderr, "\r  %llu rows  %.0f rows/s", static_cast<unsigned long long>(rows), rate);
+    if (bytes_total > 0 && bytes_read > 0) {
+      const double left = secs * (static_cast<double>(bytes_total) / static_cast<double>(bytes_read) - 1);
+      std::fprintf(stderr, "  ETA %.0f s   ", left > 0 ? left : 0.0);
+    }
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (enabled_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+  double seconds() const { return std::chrono::duration<double>(clock::now() - start_).count(); }
+
+ private:
+  using clock = std::chrono::steady_clock;
+  bool enabled_;
+  clock::time_point start_, last_;
+};
+
+// Writes to OUTPUT through a temporary file renamed at the end, so that a run stopped by
+// a file-level error leaves no partial output behind.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : path_(path) {
+    if (path_.empty() || path_ == "-") return;
+    tmp_ = path_ + ".partial-" + std::to_string(::getpid());
+    file_.open(tmp_, std::ios::binary | std::ios::trunc);
+    if (!file_) throw std::ios_base::failure("cannot create output file '" + path_ + "'");
+  }
+  ~OutputFile() {
+    if (!tmp_.empty() && !committed_) {
+      file_.close();
+      std::error_code ec;
+      fs::remove(tmp_, ec);
+    }
+  }
+  std::ostream& stream() { return tmp_.empty() ? std::cout : static_cast<std::ostream&>(file_); }
+  void commit() {
+    stream().flush();
+    if (!stream()) throw std::ios_base::failure("writing the output failed");
+    if (tmp_.empty()) return;
+    file_.close();
+    if (!file_) throw std::ios_base::failure("writing the output failed");
+    fs::rename(tmp_, path_);
+    committed_ = true;
+  }
+
+ private:
+  std::string path_, tmp_;
+  std::ofstream file_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+int cmd_score(const std::vector<std::string>& args) {
+  const std::string synopsis =
+      "INPUT [-o OUTPUT] [--instrument NAME|FILE] [--weights NAME|FILE] [--id COLUMN]... "
+      "[--keep COLUMN]... [--format csv|jsonl] [--threads N] [--explain]";
+  po::options_description opts("options");
+  std::string input, output, instrument_name, weights, format, delimiter, sheet, map_file;
+  std::vector<std::string> ids, keeps;
+  unsigned threads = 1;
+  std::size_t chunk_rows = 65536;
+  opts.add_options()("help,h", "show this help")(
+      "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin")(
+      "output,o", po::value(&output)->default_value("-"), "output file (default: stdout)")(
+      "instrument", po::value(&instrument_name)->default_value("iom-rss"), "instrument name or .json file")(
+      "weights", po::value(&weights)->default_value(""), "weight set name, or a .csv/.json weight file")(
+      "id", po::value(&ids)->composing(), "identifier column to copy to the output (repeatable)")(
+      "keep", po::value(&keeps)->composing(), "other column to copy to the output (repeatable)")(
+      "format", po::value(&format)->default_value("csv"), "csv or jsonl")(
+      "threads", po::value(&threads)->default_value(1), "worker threads (output is identical for any N)")(
+      "explain", po::bool_switch(), "add per-item contributions (contrib.ITEM, lost.ITEM)")(
+      "delimiter", po::value(&delimiter)->default_value(""), "input delimiter: , ; tab (default: detect)")(
+      "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
+      "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
+      "allow-missing-columns", po::bool_switch(), "score even if item columns are absent (as skipped)")(
+      "chunk-rows", po::value(&chunk_rows)->default_value(65536), "rows per batch")(
+      "parse-only", po::bool_switch(), "only read the input (to time the reader)")(
+      "quiet,q", po::bool_switch(), "no progress and no summary line");
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  po::variables_map vm;
+  int code = ok;
+  if (!parse_options("score", synopsis, opts, pos, args, vm, code)) return code;
+  if (format != "csv" && format != "jsonl") return fail("score", "--format must be csv or jsonl", usage_or_input);
+  if (threads == 0 || threads > 256) return fail("score", "--threads must be between 1 and 256", usage_or_input);
+  if (chunk_rows == 0) return fail("score", "--chunk-rows must be positive", usage_or_input);
+  const bool quiet = vm["quiet"].as<bool>();
+
+  io::OpenOptions open_opts;
+  if (!delimiter.empty()) {
+    if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
+    if (delimiter.size() != 1) return fail("score", "--delimiter must be one character or 'tab'", usage_or_input);
+    open_opts.delimiter = delimiter[0];
+  }
+  open_opts.sheet = sheet;
+
+  Instrument ins;
+  try {
+    ins = apply_weights(resolve_instrument(instrument_name), weights);
+  } catch (const input_error& e) {
+    return fail("score", e.what(), usage_or_input);
+  } catch (const std::invalid_argument& e) {
+    return fail("score", e.what(), usage_or_input);
+  }
+
+  try {
+    auto reader = io::open_table(input, open_opts);
+    if (vm["parse-only"].as<bool>()) {
+      io::RecordBatch batch;
+      std::uint64_t rows = 0, fields = 0;
+      while (reader->next(batch, chunk_rows)) {
+        rows += batch.rows();
+        fields += batch.fields.size();
+      }
+      std::cerr << "reinscore score: parsed " << rows << " rows (" << fields << " fields)\n";
+      return ok;
+    }
+    const auto column_map = map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
+    const io::ColumnBinding binding = io::bind_columns(ins, reader->header(), column_map);
+
+    int fatal = 0;
+    for (const auto& p : binding.problems) {
+      if (!p.fatal) continue;
+      if (p.rule == "missing_column" && vm["allow-missing-columns"].as<bool>()) continue;
+      std::cerr << "reinscore score: column '" << p.column << "': " << p.message << " [" << p.rule << "]\n";
+      ++fatal;
+    }
+    if (binding.matched == 0) {
+      const char d = reader->delimiter();
+      std::cerr << "reinscore score: no column of the file matches an item of instrument '" << ins.id << "'";
+      if (d) std::cerr << " (delimiter detected as '" << (d == '\t' ? std::string("tab") : std::string(1, d)) << "'; use --delimiter if that is wrong)";
+      std::cerr << " [no_item_columns]\n";
+      return usage_or_input;
+    }
+    if (fatal) {
+      std::cerr << "reinscore score: " << fatal << " column problem(s); nothing was scored "
+                << "(see `reinscore validate`, --map, --allow-missing-columns)\n";
+      return usage_or_input;
+    }
+    io::WriterConfig cfg;
+    cfg.format = format == "csv" ? io::OutputFormat::csv : io::OutputFormat::jsonl;
+    cfg.explain = vm["explain"].as<bool>();
+    for (const auto* list : {&ids, &keeps}) {
+      for (const auto& name : *list) {
+        std::size_t found = io::ColumnBinding::none, count = 0;
+        for (std::size_t c = 0; c < binding.header.size(); ++c)
+          if (binding.header[c] == name) {
+            found = c;
+            ++count;
+          }
+        if (count == 0) return fail("score", "column '" + name + "': not in the input [missing_column]", usage_or_input);
+        if (count > 1) return fail("score", "column '" + name + "': appears more than once [duplicate_column]", usage_or_input);
+        cfg.pass_columns.push_back(found);
+      }
+    }
+
+    OutputFile out(output);
+    io::ScoreWriter writer(out.stream(), ins, binding, cfg);
+    const io::BatchScorer scorer(ins, ins.weights(), binding);
+    writer.write_header();
+
+    // Read `threads` batches, code, score and format them in parallel, write them in
+    // order: each row's output depends on that row only, so any N gives the same bytes.
+    std::vector<io::RecordBatch> batches(threads);
+    std::vector<io::BatchResult> results(threads);
+    std::vector<std::string> text(threads);
+    std::array<std::uint64_t, 4> per_status{};
+    std::uint64_t rows = 0;
+    Progress progress(!quiet && ::isatty(STDERR_FILENO));
+    for (bool more = true; more;) {
+      std::size_t filled = 0;
+      while (filled < threads && (more = reader->next(batches[filled], chunk_rows))) ++filled;
+      std::vector<std::exception_ptr> errors(filled);
+      const auto work = [&](std::size_t i) {
+        try {
+          scorer.run(batches[i], results[i]);
+          writer.format(batches[i], results[i], scorer.scorer(), text[i]);
+        } catch (...) {
+          errors[i] = std::current_exception();  // rethrown below, never lost in a thread
+        }
+      };
+      if (filled == 1 || threads == 1) {
+        for (std::size_t i = 0; i < filled; ++i) work(i);
+      } else {
+        std::vector<std::jthread> pool;
+        for (std::size_t i = 1; i < filled; ++i) pool.emplace_back(work, i);
+        work(0);
+      }
+      for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+      for (std::size_t i = 0; i < filled; ++i) {
+        writer.write(text[i]);
+        for (const auto s : results[i].scores.status) ++per_status[static_cast<std::size_t>(s)];
+        rows += batches[i].rows();
+      }
+      progress.update(rows, reader->bytes_read(), reader->bytes_total());
+    }
+    out.commit();
+    progress.finish();
+    if (!quiet) {
+      std::cerr << "reinscore score: " << rows << " rows scored";
+      const char* sep = " (";
+      for (std::size_t s = 0; s < per_status.size(); ++s) {
+        std::cerr << sep << status_names[s] << " " << per_status[s];
+        sep = ", ";
+      }
+      std::fprintf(stderr, ") in %.2f s\n", progress.seconds());
+    }
+    return ok;
+  } catch (const input_error& e) {
+    return fail("score", e.what(), usage_or_input);
+  } catch (const std::ios_base::failure& e) {
+    return fail("score", e.what(), output_failed);
+  } catch (const fs::filesystem_error& e) {
+    return fail("score", e.what(), output_failed);
+  }
+}
+
+}  // namespace reinscore::cli

@@ -1,0 +1,47 @@
+// Coding and scoring one batch of records read from a file: the unit of work the
+// command-line tool hands to its threads. Also used by the Python module for paths.
+#pragma once
+
+#include "io/column_binding.hpp"
+#include "io/table.hpp"
+
+#include <reinscore/coder.hpp>
+#include <reinscore/scorer.hpp>
+
+#include <string>
+#include <vector>
+
+namespace reinscore::io {
+
+/// Problems of a whole row that make it invalid before any answer is read.
+enum class RowDefect : std::uint8_t { none, ragged, empty, invalid_utf8 };
+
+struct BatchResult {
+  CodedBlock coded;
+  ScoreBlock scores;
+  std::vector<RowDefect> defect;
+  std::vector<std::size_t> fields;  ///< field count of each row (for ragged messages)
+};
+
+/// `problems` text for one row: "column: rule" for each unreadable answer, the row
+/// defect, and the dimensions below the coverage rule; empty when there is nothing to
+/// say. Never contains answer values.
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding, const BatchResult& res,
+                         Eigen::Index r);
+
+class BatchScorer {
+ public:
+  BatchScorer(const Instrument& ins, const WeightSet& weights, const ColumnBinding& binding)
+      : ins_(ins), coder_(ins), scorer_(ins, weights), binding_(binding) {}
+
+  void run(const RecordBatch& batch, BatchResult& out) const;
+  const Scorer& scorer() const noexcept { return scorer_; }
+
+ private:
+  const Instrument& ins_;
+  Coder coder_;
+  Scorer scorer_;
+  const ColumnBinding& binding_;
+};
+
+}  // namespace reinscore::io

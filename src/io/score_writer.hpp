@@ -1,0 +1,49 @@
+// Writes scored batches as CSV (safe to open in a spreadsheet) or JSON Lines, one output
+// row per input row, in input order.
+#pragma once
+
+#include "io/batch.hpp"
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace reinscore::io {
+
+enum class OutputFormat { csv, jsonl };
+
+struct WriterConfig {
+  OutputFormat format = OutputFormat::csv;
+  std::vector<std::size_t> pass_columns;  ///< --id then --keep columns (input indices)
+  bool explain = false;
+};
+
+/// Escapes a text field for CSV: quoted when needed, and prefixed with an apostrophe when
+/// it starts with a character a spreadsheet would run as a formula (= + - @ tab CR).
+void append_csv_text(std::string& out, std::string_view s, char delim = ',');
+/// Shortest decimal form that reads back to the same double; empty for NaN.
+void append_number(std::string& out, double x);
+
+class ScoreWriter {
+ public:
+  ScoreWriter(std::ostream& out, const Instrument& ins, const ColumnBinding& binding,
+              WriterConfig cfg);
+  /// The output column names, in order.
+  const std::vector<std::string>& columns() const noexcept { return columns_; }
+  void write_header();
+  /// Formats a batch into `buf` (so threads can format in parallel) ...
+  void format(const RecordBatch& batch, const BatchResult& res, const Scorer& scorer,
+              std::string& buf) const;
+  /// ... and writes formatted text, in order.
+  void write(const std::string& buf);
+
+ private:
+  std::ostream& out_;
+  const Instrument& ins_;
+  const ColumnBinding& binding_;
+  WriterConfig cfg_;
+  std::string tag_;
+  std::vector<std::string> columns_;
+};
+
+}  // namespace reinscore::io
