@@ -12,13 +12,19 @@ namespace reinscore {
 /// (e.g. `items[4].scale`), empty when the problem concerns the whole document.
 class instrument_error : public std::invalid_argument {
  public:
-  instrument_error(std::string path, const std::string& message)
-      : std::invalid_argument(path.empty() ? message : path + ": " + message),
-        path_(std::move(path)) {}
+  /// `source` (a file name) is put in front of the message when given.
+  instrument_error(std::string path, const std::string& message, const std::string& source = {})
+      : std::invalid_argument((source.empty() ? "" : source + ": ") +
+                              (path.empty() ? message : path + ": " + message)),
+        path_(std::move(path)),
+        message_(message) {}
   const std::string& path() const noexcept { return path_; }
+  /// The message without source and path.
+  const std::string& message() const noexcept { return message_; }
 
  private:
   std::string path_;
+  std::string message_;
 };
 
 /// A problem with input data that stops the whole job (unreadable file, missing

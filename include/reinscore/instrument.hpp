@@ -5,6 +5,7 @@
 
 #include <reinscore/detail/json.hpp>
 #include <reinscore/detail/sha256.hpp>
+#include <reinscore/detail/strings.hpp>
 #include <reinscore/error.hpp>
 #include <reinscore/reason.hpp>
 
@@ -117,6 +118,7 @@ class Instrument {
 
   /// Parses and validates an instrument document. `what` names the source in messages.
   static Instrument from_json(const detail::json::value& doc, const std::string& what = "");
+  static Instrument from_json_impl(const detail::json::value& doc);
   static Instrument parse(std::string_view text, const std::string& what = "instrument");
   static Instrument load(const std::string& path);
 
@@ -187,7 +189,7 @@ inline bool valid_level(std::string_view s) {
 
 inline Scale parse_scale(const std::string& id, const json::value& v, const std::string& path) {
   const auto& o = as_object(v, path);
-  check_keys(o, path, {"type", "codes", "missing", "min", "max", "label"});
+  check_keys(o, path, {"type", "codes", "missing", "min", "max"});
   Scale s;
   s.id = id;
   const std::string type = as_string(required(o, "type", path), join_path(path, "type"));
@@ -208,6 +210,7 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
       check_keys(c, p, {"code", "numeric", "label", "value"});
       AnswerCode a;
       a.code = as_string(required(c, "code", p), join_path(p, "code"));
+      if (detail::trim(a.code).empty()) throw instrument_error(join_path(p, "code"), "must not be empty");
       a.numeric = opt_integer(c, "numeric", p);
       a.label = opt_string(c, "label", p);
       a.value = as_number(required(c, "value", p), join_path(p, "value"));
@@ -225,6 +228,7 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
       check_keys(c, p, {"code", "numeric", "label", "meaning"});
       MissingCode m;
       m.code = as_string(required(c, "code", p), join_path(p, "code"));
+      if (detail::trim(m.code).empty()) throw instrument_error(join_path(p, "code"), "must not be empty");
       m.numeric = opt_integer(c, "numeric", p);
       m.label = opt_string(c, "label", p);
       const std::string meaning = as_string(required(c, "meaning", p), join_path(p, "meaning"));
@@ -246,6 +250,12 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
     s.min = as_number(required(o, "min", path), join_path(path, "min"));
     s.max = as_number(required(o, "max", path), join_path(path, "max"));
     if (!(s.min < s.max)) throw instrument_error(join_path(path, "max"), "max must be greater than min");
+    // A missing code inside the range could never be read as an answer.
+    for (std::size_t i = 0; i < s.missing.size(); ++i)
+      if (s.missing[i].numeric && static_cast<double>(*s.missing[i].numeric) >= s.min &&
+          static_cast<double>(*s.missing[i].numeric) <= s.max)
+        throw instrument_error(join_path(index_path(join_path(path, "missing"), i), "numeric"),
+                               "a missing code must lie outside the scale's range [min, max]");
   }
   // Every spelling a cell may take (code, numeric code, label) must mean one thing only.
   std::map<std::string, std::string> seen;
@@ -254,10 +264,6 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
     const auto [it, fresh] = seen.emplace(key, where);
     if (!fresh)
       throw instrument_error(where, "\"" + key + "\" is already used by " + it->second);
-  };
-  const auto lower = [](std::string s2) {
-    for (auto& ch : s2) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s2;
   };
   for (std::size_t i = 0; i < s.codes.size(); ++i) {
     const std::string p = index_path(join_path(path, "codes"), i);
@@ -269,16 +275,26 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
     claim(s.missing[i].code, join_path(p, "code"));
     if (s.missing[i].numeric) claim(std::to_string(*s.missing[i].numeric), join_path(p, "numeric"));
   }
-  std::map<std::string, std::string> labels;
-  const auto claim_label = [&](const std::string& label, const std::string& where) {
-    if (label.empty()) return;
-    const auto [it, fresh] = labels.emplace(lower(label), where);
-    if (!fresh) throw instrument_error(where, "label is already used by " + it->second);
+  // Labels are matched like the coder matches them (case and spaces folded), so two
+  // entries must not fold to the same text; a code name folded counts too.
+  std::map<std::string, std::pair<std::string, std::string>> labels;  // folded -> (entry, path)
+  const auto claim_folded = [&](const std::string& text, const std::string& entry, const std::string& where) {
+    if (text.empty()) return;
+    const auto [it, fresh] = labels.emplace(fold_case(text), std::make_pair(entry, where));
+    if (!fresh && it->second.first != entry)
+      throw instrument_error(where, "matches the same answers as " + it->second.second +
+                                        " (labels are compared without case and extra spaces)");
   };
-  for (std::size_t i = 0; i < s.codes.size(); ++i)
-    claim_label(s.codes[i].label, join_path(index_path(join_path(path, "codes"), i), "label"));
-  for (std::size_t i = 0; i < s.missing.size(); ++i)
-    claim_label(s.missing[i].label, join_path(index_path(join_path(path, "missing"), i), "label"));
+  for (std::size_t i = 0; i < s.codes.size(); ++i) {
+    const std::string p = index_path(join_path(path, "codes"), i);
+    claim_folded(s.codes[i].code, p, join_path(p, "code"));
+    claim_folded(s.codes[i].label, p, join_path(p, "label"));
+  }
+  for (std::size_t i = 0; i < s.missing.size(); ++i) {
+    const std::string p = index_path(join_path(path, "missing"), i);
+    claim_folded(s.missing[i].code, p, join_path(p, "code"));
+    claim_folded(s.missing[i].label, p, join_path(p, "label"));
+  }
   return s;
 }
 
@@ -404,6 +420,10 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
   if (w.mode == CompositeMode::item && !(composite_total > 0))
     throw instrument_error(ipath, "all composite weights are zero");
   if (w.mode == CompositeMode::dimension) {
+    if (w.dimension_weights.size() != ins.dimensions.size())
+      throw instrument_error(join_path(path, "composite.weights"),
+                             "expected " + std::to_string(ins.dimensions.size()) +
+                                 " dimension weights, found " + std::to_string(w.dimension_weights.size()));
     double s = 0;
     for (std::size_t d = 0; d < w.dimension_weights.size(); ++d) {
       const double x = w.dimension_weights[d];
@@ -412,17 +432,24 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
                                "weight must be a finite number >= 0");
       s += x;
     }
-    if (w.dimension_weights.size() != ins.dimensions.size() || !(s > 0))
-      throw instrument_error(join_path(path, "composite.weights"),
-                             "dimension weights must be given for every dimension, not all zero");
+    if (!(s > 0))
+      throw instrument_error(join_path(path, "composite.weights"), "dimension weights are all zero");
   }
 }
 
 }  // namespace detail
 
 inline Instrument Instrument::from_json(const detail::json::value& doc, const std::string& what) {
+  if (what.empty()) return from_json_impl(doc);
+  try {
+    return from_json_impl(doc);
+  } catch (const instrument_error& e) {
+    throw instrument_error(e.path(), e.message(), what);  // name the file, keep the path
+  }
+}
+
+inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   using namespace detail;
-  (void)what;
   const auto& o = as_object(doc, "");
   check_keys(o, "", {"format", "id", "version", "title", "level", "unit_key", "provisional",
                      "provenance", "dimensions", "scales", "items", "coverage", "thresholds",
@@ -529,6 +556,10 @@ inline Instrument Instrument::from_json(const detail::json::value& doc, const st
       check_keys(co, p, {"label", "min"});
       Category cat;
       cat.label = as_string(required(co, "label", p), join_path(p, "label"));
+      if (cat.label.empty()) throw instrument_error(join_path(p, "label"), "must not be empty");
+      for (const auto& prev : th.categories)
+        if (prev.label == cat.label)
+          throw instrument_error(join_path(p, "label"), "duplicate category label \"" + cat.label + "\"");
       cat.min = as_number(required(co, "min", p), join_path(p, "min"));
       if (cat.min < 0 || cat.min > 1) throw instrument_error(join_path(p, "min"), "must lie in [0, 1]");
       if (!th.categories.empty() && !(cat.min > th.categories.back().min))
@@ -545,6 +576,7 @@ inline Instrument Instrument::from_json(const detail::json::value& doc, const st
   if (sets.empty()) throw instrument_error("weight_sets", "at least one weight set is needed");
   for (const auto& kv : sets) {
     const std::string p = join_path("weight_sets", kv.key());
+    if (kv.key().empty()) throw instrument_error(p, "weight set names must not be empty");
     ins.weight_sets.push_back(parse_weight_set(ins, kv.key(), kv.value(), p));
     validate_weight_set(ins, ins.weight_sets.back(), p);
   }
@@ -566,14 +598,7 @@ inline Instrument Instrument::load(const std::string& path) {
   if (!in) throw std::invalid_argument("cannot open instrument file '" + path + "'");
   std::ostringstream ss;
   ss << in.rdbuf();
-  try {
-    return parse(ss.str(), path);
-  } catch (const instrument_error& e) {
-    // Say which file; keep the JSON path for programmatic use.
-    throw instrument_error(e.path(), std::string(path) + ": " +
-                                         (e.path().empty() ? std::string(e.what())
-                                                           : std::string(e.what()).substr(e.path().size() + 2)));
-  }
+  return parse(ss.str(), path);
 }
 
 inline detail::json::value Instrument::to_json() const {

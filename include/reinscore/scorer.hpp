@@ -49,10 +49,12 @@ struct Contribution {
   std::size_t dimension = 0;
   Reason reason = Reason::skipped;
   double value = std::numeric_limits<double>::quiet_NaN();
-  double weight = 0;             ///< normalised weight among answered items of its dimension
-  double to_dimension = 0;       ///< weight * value: the contributions sum to the score
-  double lost = 0;               ///< weight * (1 - value): what the item costs the score
-  double to_composite = 0;       ///< contribution to the composite (sums to it)
+  // All NaN when the item does not enter the score (unanswered, or its dimension or the
+  // composite has no score).
+  double weight = 0;        ///< normalised weight among answered items of its dimension
+  double to_dimension = 0;  ///< weight * value: the contributions sum to the score
+  double lost = 0;          ///< weight * (1 - value): what the item costs the score
+  double to_composite = 0;  ///< contribution to the composite (sums to it)
 };
 
 /// Scores coded blocks with one weight set of an instrument. Scores are weighted means
@@ -143,7 +145,8 @@ class Scorer {
         const double applicable = total(d) - inapplicable(r, d);
         const double cov = applicable > 0 ? den(r, d) / applicable : 0.0;
         out.coverage(r, d) = cov;
-        const bool ok = applicable > 0 && den(r, d) > 0 && cov >= min_share_;
+        // The tolerance keeps exactly-half coverage (e.g. 0.7+0.1 of 1.6) from failing on rounding.
+        const bool ok = applicable > 0 && den(r, d) > 0 && cov >= min_share_ - 1e-12;
         out.dimension(r, d) = ok ? num(r, d) / den(r, d) : nan;
         all = all && ok;
       }
@@ -199,11 +202,15 @@ class Scorer {
       c.dimension = static_cast<std::size_t>(d);
       c.reason = one.reason(0, k);
       c.value = one.values(0, k);
-      if (c.reason != Reason::answered || s.status[0] == Status::invalid || std::isnan(s.dimension(0, d)))
+      if (c.reason != Reason::answered || s.status[0] == Status::invalid || std::isnan(s.dimension(0, d))) {
+        // Nothing to attribute: the item is unanswered or its dimension has no score.
+        c.weight = c.to_dimension = c.lost = c.to_composite = std::numeric_limits<double>::quiet_NaN();
         continue;
+      }
       c.weight = Wd_(k, d) / den(d);
       c.to_dimension = c.weight * c.value;
       c.lost = c.weight * (1.0 - c.value);
+      c.to_composite = std::numeric_limits<double>::quiet_NaN();
       if (!std::isnan(s.composite(0)))
         c.to_composite = mode_ == CompositeMode::item ? wc_(k) * c.value / denc
                                                       : a_(d) / asum * c.to_dimension;

@@ -5,6 +5,8 @@
 #include <reinscore/coder.hpp>
 #include <reinscore/instrument.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -81,6 +83,8 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
   if (!detail::split_csv_line(lines[0], delim, head)) throw fail(1, "", "unterminated quote in header");
   int c_item = -1, c_dim = -1, c_comp = -1;
   for (std::size_t i = 0; i < head.size(); ++i) {
+    if (std::find(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(i), head[i]) != head.begin() + static_cast<std::ptrdiff_t>(i))
+      throw fail(1, head[i], "column appears more than once");
     if (head[i] == "item") c_item = static_cast<int>(i);
     else if (head[i] == "dimension_weight") c_dim = static_cast<int>(i);
     else if (head[i] == "composite_weight") c_comp = static_cast<int>(i);
@@ -166,18 +170,27 @@ inline WeightSet load_weights(const Instrument& ins, const std::string& path, st
   if (!in) throw std::invalid_argument("cannot open weight file '" + path + "'");
   std::ostringstream ss;
   ss << in.rdbuf();
-  std::string stem = path.substr(path.find_last_of("/\\") + 1);
+  // The file name, not the whole path, goes into the weight set's source (and so into
+  // the instrument hash): the same table gives the same hash wherever it lies.
+  const std::string file = path.substr(path.find_last_of("/\\") + 1);
+  std::string stem = file;
   const auto dot = stem.find_last_of('.');
-  const std::string ext = dot == std::string::npos ? "" : stem.substr(dot);
+  std::string ext = dot == std::string::npos ? "" : stem.substr(dot);
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (dot != std::string::npos) stem = stem.substr(0, dot);
   if (name.empty()) name = stem;
   if (ext == ".json") {
     const auto doc = detail::parse_text(ss.str(), path);
-    auto w = detail::parse_weight_set(ins, name, doc, "");
-    detail::validate_weight_set(ins, w, "");
-    return w;
+    try {
+      auto w = detail::parse_weight_set(ins, name, doc, "");
+      detail::validate_weight_set(ins, w, "");
+      if (w.source.empty()) w.source = "imported:" + file;
+      return w;
+    } catch (const instrument_error& e) {
+      throw instrument_error(e.path(), e.message(), path);
+    }
   }
-  return weights_from_csv(ins, ss.str(), name, path);
+  return weights_from_csv(ins, ss.str(), name, file);
 }
 
 /// The JSON form of one weight set (the `weight_sets.<name>` object of the format).

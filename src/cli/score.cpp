@@ -169,7 +169,12 @@ int cmd_score(const std::vector<std::string>& args) {
     if (binding.matched == 0) {
       const char d = reader->delimiter();
       std::cerr << "reinscore score: no column of the file matches an item of instrument '" << ins.id << "'";
-      if (d) std::cerr << " (delimiter detected as '" << (d == '\t' ? std::string("tab") : std::string(1, d)) << "'; use --delimiter if that is wrong)";
+      const std::string shown = d == '\t' ? std::string("tab") : std::string(1, d);
+      if (d && delimiter.empty())
+        std::cerr << " (delimiter detected as '" << shown << "'; use --delimiter if that is wrong)";
+      else if (d)
+        std::cerr << " (the file was split at '" << shown
+                  << "' as --delimiter says; use --delimiter with the file's own delimiter, or leave it out)";
       std::cerr << " [no_item_columns]\n";
       return usage_or_input;
     }

@@ -119,8 +119,11 @@ int cmd_validate(const std::vector<std::string>& args) {
           ragged.add(at);
           continue;
         }
-        if (batch.flags[r] & io::row_invalid_utf8) bad_utf8.add(at);
         bool invalid = false;
+        if (batch.flags[r] & io::row_invalid_utf8) {
+          bad_utf8.add(at);
+          invalid = true;  // score marks the whole row invalid
+        }
         for (std::size_t k = 0; k < ins.items.size(); ++k) {
           const std::size_t c = binding.item_column[k];
           if (c == io::ColumnBinding::none) continue;

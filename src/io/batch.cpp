@@ -12,6 +12,7 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
   out.coded.resize(n, k_items);
   out.defect.assign(batch.rows(), RowDefect::none);
   out.fields.resize(batch.rows());
+  out.bad_utf8_columns.assign(batch.rows(), {});
   for (Eigen::Index r = 0; r < n; ++r) {
     const auto ru = static_cast<std::size_t>(r);
     const auto row = batch.row(ru);
@@ -24,6 +25,8 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
       out.defect[ru] = RowDefect::ragged;
     } else if (batch.flags[ru] & row_invalid_utf8) {
       out.defect[ru] = RowDefect::invalid_utf8;
+      for (std::size_t c = 0; c < row.size(); ++c)
+        if (!is_valid_utf8(row[c])) out.bad_utf8_columns[ru].push_back(c);
     }
     for (Eigen::Index k = 0; k < k_items; ++k) {
       const std::size_t c = binding_.item_column[static_cast<std::size_t>(k)];
@@ -60,7 +63,13 @@ std::string row_problems(const Instrument& ins, const ColumnBinding& binding, co
           std::to_string(binding.header.size()));
       break;
     case RowDefect::empty: add("empty_row"); break;
-    case RowDefect::invalid_utf8: add("invalid_utf8"); break;
+    case RowDefect::invalid_utf8: {
+      std::string cols;
+      for (const auto c : res.bad_utf8_columns[ru])
+        add((c < binding.header.size() ? binding.header[c] : "field " + std::to_string(c + 1)) + ": invalid_utf8");
+      if (res.bad_utf8_columns[ru].empty()) add("invalid_utf8");
+      break;
+    }
     case RowDefect::none: break;
   }
   for (Eigen::Index k = 0; k < res.coded.items(); ++k) {

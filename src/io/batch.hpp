@@ -21,6 +21,7 @@ struct BatchResult {
   ScoreBlock scores;
   std::vector<RowDefect> defect;
   std::vector<std::size_t> fields;  ///< field count of each row (for ragged messages)
+  std::vector<std::vector<std::size_t>> bad_utf8_columns;  ///< per row, fields not valid UTF-8
 };
 
 /// `problems` text for one row: "column: rule" for each unreadable answer, the row

@@ -570,4 +570,6 @@ std::unique_ptr<TableReader> make_csv_reader(std::unique_ptr<std::istream> in,
       std::make_unique<StreamSource>(std::move(in), std::move(source_name)), total_bytes, opts);
 }
 
+bool is_valid_utf8(std::string_view s) noexcept { return valid_utf8(s.data(), s.size()); }
+
 }  // namespace reinscore::io

@@ -127,10 +127,8 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
     if (cfg_.explain) {
       const auto parts = scorer.explain(res.coded, ri);
       const bool scored = s.status[r] != Status::invalid;
-      for (const auto& p : parts)
-        number(scored && p.reason == Reason::answered ? p.to_dimension : std::nan(""));
-      for (const auto& p : parts)
-        number(scored && p.reason == Reason::answered ? p.lost : std::nan(""));
+      for (const auto& p : parts) number(scored ? p.to_dimension : std::nan(""));
+      for (const auto& p : parts) number(scored ? p.lost : std::nan(""));
     }
     buf += csv ? "\n" : "}\n";
   }

@@ -58,6 +58,9 @@ class TableReader {
   virtual char delimiter() const { return 0; }
 };
 
+/// Strict UTF-8 check (no overlong forms, surrogates or code points above U+10FFFF).
+bool is_valid_utf8(std::string_view s) noexcept;
+
 /// Opens a CSV/TSV file, "-" for standard input, or an .xlsx workbook (by extension).
 std::unique_ptr<TableReader> open_table(const std::string& path, const OpenOptions& opts = {});
 

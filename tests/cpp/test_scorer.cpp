@@ -175,9 +175,13 @@ TEST(Scorer, ContributionsSumToTheScores) {
       std::vector<double> dim(3, 0.0), lost(3, 0.0);
       double comp = 0;
       for (const auto& p : parts) {
+        if (std::isnan(p.to_dimension)) {
+          EXPECT_TRUE(p.reason != Reason::answered || std::isnan(s.dimension(0, static_cast<Eigen::Index>(p.dimension))));
+          continue;
+        }
         dim[p.dimension] += p.to_dimension;
         lost[p.dimension] += p.lost;
-        comp += p.to_composite;
+        if (!std::isnan(s.composite(0))) comp += p.to_composite;
       }
       for (Eigen::Index d = 0; d < 3; ++d) {
         if (std::isnan(s.dimension(0, d))) continue;

@@ -23,6 +23,7 @@ Files made by hand (ragged.csv, empty.csv, ...) and by ``tests/data/make_bad_xls
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +35,10 @@ MINI = REPO / "tests" / "data" / "instruments" / "mini.json"
 def load_items() -> list[tuple[str, list[str]]]:
     """(column, answer codes) of every iom-rss item, in instrument order."""
     ins = json.loads(RSS.read_text(encoding="utf-8"))
-    return [(it["column"], [c["code"] for c in ins["scales"][it["scale"]]["codes"]]) for it in ins["items"]]
+    return [
+        (it["column"], [c["code"] for c in ins["scales"][it["scale"]]["codes"]])
+        for it in ins["items"]
+    ]
 
 
 def clean_row(items: list[tuple[str, list[str]]], n: int) -> dict[str, str]:
@@ -42,7 +46,7 @@ def clean_row(items: list[tuple[str, list[str]]], n: int) -> dict[str, str]:
     return {col: codes[(n + k) % len(codes)] for k, (col, codes) in enumerate(items)}
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str] | None]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str] | None]) -> None:
     """Plain comma-separated, LF endings, no quoting (no value needs it); None = blank line."""
     lines = [",".join(header)]
     for row in rows:
@@ -108,7 +112,9 @@ def main() -> None:
     assert mini["items"][1]["id"] == "e2"
     mini["id"] = "broken"
     mini["items"][1]["scale"] = "likert7"
-    (HERE / "broken_instrument.json").write_text(json.dumps(mini, indent=2) + "\n", encoding="utf-8")
+    (HERE / "broken_instrument.json").write_text(
+        json.dumps(mini, indent=2) + "\n", encoding="utf-8"
+    )
 
     # Invalid JSON: the comma after "id" is missing (error at line 4, column 3).
     (HERE / "broken_instrument_syntax.json").write_text(

@@ -1,0 +1,363 @@
+// Tests of include/reinscore/coder.hpp: how ItemCoder turns a cell (code name, numeric
+// code, label, number, missing code, blank) into a value and a reason, on the scales of
+// the mini test instrument and of the shipped RSS instrument; and Coder::code_column.
+#include <reinscore/reinscore.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace reinscore;
+
+namespace {
+
+Instrument mini() { return Instrument::load(REINSCORE_TEST_DATA_DIR "/instruments/mini.json"); }
+Instrument rss() { return Instrument::load(REINSCORE_DATA_DIR "/instruments/iom-rss.json"); }
+
+const Scale& scale(const Instrument& ins, const std::string& id) {
+  for (const auto& s : ins.scales)
+    if (s.id == id) return s;
+  throw std::invalid_argument("no scale " + id);
+}
+
+// The cell must be answered with value `v`.
+::testing::AssertionResult Answered(const CodedCell& c, double v) {
+  if (c.reason != Reason::answered)
+    return ::testing::AssertionFailure()
+           << "reason " << to_string(c.reason) << ", expected answered";
+  if (!(std::fabs(c.value - v) <= 1e-12))
+    return ::testing::AssertionFailure() << "value " << c.value << ", expected " << v;
+  return ::testing::AssertionSuccess();
+}
+
+// The cell must be unanswered for reason `r`, with a NaN value.
+::testing::AssertionResult Missing(const CodedCell& c, Reason r) {
+  if (c.reason != r)
+    return ::testing::AssertionFailure()
+           << "reason " << to_string(c.reason) << ", expected " << to_string(r);
+  if (!std::isnan(c.value))
+    return ::testing::AssertionFailure() << "value " << c.value << ", expected NaN";
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+// ---- Categorical scales ----------------------------------------------------------------
+
+TEST(ItemCoder, CodeNames) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  EXPECT_TRUE(Answered(lik3.code("low"), 0.0));
+  EXPECT_TRUE(Answered(lik3.code("mid"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("high"), 1.0));
+  EXPECT_TRUE(Answered(lik3.code("  high\t"), 1.0));  // surrounding blanks are ignored
+  EXPECT_TRUE(Answered(lik3.code("high\r"), 1.0));    // a stray CR from a CRLF file too
+  const ItemCoder yn(scale(ins, "yn"), false);
+  EXPECT_TRUE(Answered(yn.code("no"), 0.0));
+  EXPECT_TRUE(Answered(yn.code("yes"), 1.0));
+}
+
+TEST(ItemCoder, CodeNamesAreExactOnlyLabelsIgnoreCase) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  // "MID" is neither the code "mid" (exact) nor the label "Middle".
+  EXPECT_TRUE(Missing(lik3.code("MID"), Reason::invalid_code));
+  // "HIGH" matches the label "High" (same spelling as the code, other case).
+  EXPECT_TRUE(Answered(lik3.code("HIGH"), 1.0));
+}
+
+TEST(ItemCoder, NumericCodes) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  EXPECT_TRUE(Answered(lik3.code("1"), 0.0));
+  EXPECT_TRUE(Answered(lik3.code("2"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("3"), 1.0));
+  EXPECT_TRUE(Answered(lik3.code(" 3 "), 1.0));
+  EXPECT_TRUE(Answered(lik3.code("3.0"), 1.0));  // a numeric export written as a float
+  EXPECT_TRUE(Answered(lik3.code("+2"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("2e0"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code(2.0), 0.5));
+  const ItemCoder yn(scale(ins, "yn"), false);
+  EXPECT_TRUE(Answered(yn.code("0"), 0.0));
+  EXPECT_TRUE(Answered(yn.code(1.0), 1.0));
+}
+
+TEST(ItemCoder, LabelsIgnoreCaseAndExtraSpaces) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  EXPECT_TRUE(Answered(lik3.code("Middle"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("middle"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("  MIDDLE "), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("Low"), 0.0));
+  EXPECT_TRUE(Missing(lik3.code("Don't know"), Reason::dont_know));
+  EXPECT_TRUE(Missing(lik3.code("DON'T   KNOW"), Reason::dont_know));
+  EXPECT_TRUE(Missing(lik3.code("don't\tknow"), Reason::dont_know));
+  EXPECT_TRUE(Missing(lik3.code("not applicable"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(lik3.code("REFUSED"), Reason::refused));
+  // Spaces inside a word are not extra spaces.
+  EXPECT_TRUE(Missing(lik3.code("Mid dle"), Reason::invalid_code));
+  EXPECT_TRUE(Missing(lik3.code("Dontknow"), Reason::invalid_code));
+}
+
+TEST(ItemCoder, MissingCodes) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  EXPECT_TRUE(Missing(lik3.code("dk"), Reason::dont_know));
+  EXPECT_TRUE(Missing(lik3.code("ref"), Reason::refused));
+  EXPECT_TRUE(Missing(lik3.code("na"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(lik3.code("8"), Reason::dont_know));
+  EXPECT_TRUE(Missing(lik3.code("9"), Reason::refused));
+  EXPECT_TRUE(Missing(lik3.code("7"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(lik3.code("9.0"), Reason::refused));
+  EXPECT_TRUE(Missing(lik3.code(8.0), Reason::dont_know));
+  // yn has no not-applicable code: 7 is just a wrong number there.
+  const ItemCoder yn(scale(ins, "yn"), false);
+  EXPECT_TRUE(Missing(yn.code("7"), Reason::out_of_range));
+  EXPECT_TRUE(Missing(yn.code("na"), Reason::invalid_code));
+}
+
+TEST(ItemCoder, MissingMeaningSkippedFromTheScale) {
+  Scale s = scale(mini(), "yn");
+  s.missing.push_back(MissingCode{"skip", 66, "Skipped by routing", Reason::skipped});
+  const ItemCoder yn(s, false);
+  EXPECT_TRUE(Missing(yn.code("skip"), Reason::skipped));
+  EXPECT_TRUE(Missing(yn.code("66"), Reason::skipped));
+  EXPECT_TRUE(Missing(yn.code("skipped by routing"), Reason::skipped));
+}
+
+TEST(ItemCoder, EmptyAndBlankCellsAreSkipped) {
+  const Instrument ins = mini();
+  for (const char* id : {"lik3", "yn", "count"}) {
+    const ItemCoder c(scale(ins, id), false);
+    for (const char* cell : {"", " ", "   ", "\t", " \t ", "\r"}) {
+      EXPECT_TRUE(Missing(c.code(cell), Reason::skipped)) << id << " '" << cell << "'";
+    }
+  }
+}
+
+TEST(ItemCoder, UnknownTextIsAnInvalidCode) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  for (const char* cell : {"maybe", "hgh", "low-ish", "0x2", "nan", "inf", "1e999", "3 3"}) {
+    EXPECT_TRUE(Missing(lik3.code(cell), Reason::invalid_code)) << cell;
+  }
+}
+
+TEST(ItemCoder, NumberNotAmongNumericCodesIsOutOfRange) {
+  const Instrument ins = mini();
+  const ItemCoder lik3(scale(ins, "lik3"), false);
+  for (const char* cell : {"4", "0", "-1", "2.5", "10", "88"}) {
+    EXPECT_TRUE(Missing(lik3.code(cell), Reason::out_of_range)) << cell;
+  }
+  EXPECT_TRUE(Missing(lik3.code(4.0), Reason::out_of_range));
+  EXPECT_TRUE(Missing(lik3.code(1.5), Reason::out_of_range));
+}
+
+TEST(ItemCoder, NumberOnACategoricalScaleWithoutNumericCodesIsAnInvalidCode) {
+  Scale s;
+  s.id = "words";
+  s.codes = {AnswerCode{"bad", std::nullopt, "Bad", 0.0},
+             AnswerCode{"good", std::nullopt, "Good", 1.0}};
+  const ItemCoder c(s, false);
+  EXPECT_TRUE(Answered(c.code("good"), 1.0));
+  EXPECT_TRUE(Missing(c.code("1"), Reason::invalid_code));
+  EXPECT_TRUE(Missing(c.code(0.0), Reason::invalid_code));
+}
+
+// ---- Numeric scales --------------------------------------------------------------------
+
+TEST(ItemCoder, NumericScaleMapsTheRangeOntoZeroOne) {
+  const Instrument ins = mini();
+  const ItemCoder count(scale(ins, "count"), false);  // 0..10
+  EXPECT_TRUE(Answered(count.code("0"), 0.0));
+  EXPECT_TRUE(Answered(count.code("10"), 1.0));
+  EXPECT_TRUE(Answered(count.code("5"), 0.5));
+  EXPECT_TRUE(Answered(count.code("2.5"), 0.25));
+  EXPECT_TRUE(Answered(count.code("7.50"), 0.75));
+  EXPECT_TRUE(Answered(count.code(" 7.50 "), 0.75));
+  EXPECT_TRUE(Answered(count.code("1e1"), 1.0));
+  EXPECT_TRUE(Answered(count.code(3.0), 0.3));
+  // Another range: (x - min) / (max - min).
+  Scale s;
+  s.id = "age";
+  s.type = ScaleType::numeric;
+  s.min = 18;
+  s.max = 58;
+  const ItemCoder age(s, false);
+  EXPECT_TRUE(Answered(age.code("28"), 0.25));
+  EXPECT_TRUE(Answered(age.code("48.0"), 0.75));
+  EXPECT_TRUE(Answered(age.code(18.0), 0.0));
+}
+
+TEST(ItemCoder, NumericScaleOutOfRangeIsNeverClipped) {
+  const Instrument ins = mini();
+  const ItemCoder count(scale(ins, "count"), false);
+  for (const char* cell : {"11", "-1", "10.0001", "-0.5", "97", "99"}) {
+    EXPECT_TRUE(Missing(count.code(cell), Reason::out_of_range)) << cell;
+  }
+  EXPECT_TRUE(Missing(count.code(std::numeric_limits<double>::infinity()), Reason::out_of_range));
+  EXPECT_TRUE(Missing(count.code("ten"), Reason::invalid_code));
+}
+
+TEST(ItemCoder, NumericScaleMissingCodes) {
+  const Instrument ins = mini();
+  const ItemCoder count(scale(ins, "count"), false);
+  EXPECT_TRUE(Missing(count.code("dk"), Reason::dont_know));
+  EXPECT_TRUE(Missing(count.code("98"), Reason::dont_know));
+  EXPECT_TRUE(Missing(count.code("98.0"), Reason::dont_know));
+  EXPECT_TRUE(Missing(count.code(98.0), Reason::dont_know));
+}
+
+TEST(ItemCoder, NumericScaleReversed) {
+  const Instrument ins = mini();
+  const ItemCoder count(scale(ins, "count"), true);
+  EXPECT_TRUE(Answered(count.code("0"), 1.0));
+  EXPECT_TRUE(Answered(count.code("10"), 0.0));
+  EXPECT_TRUE(Answered(count.code("2.5"), 0.75));
+  EXPECT_TRUE(Answered(count.code("7.50"), 0.25));
+  EXPECT_TRUE(Missing(count.code("11"), Reason::out_of_range));
+  EXPECT_TRUE(Missing(count.code("98"), Reason::dont_know));
+}
+
+TEST(ItemCoder, NaNIsAnEmptyCell) {
+  const Instrument ins = mini();
+  for (const char* id : {"lik3", "yn", "count"}) {
+    const ItemCoder c(scale(ins, id), false);
+    EXPECT_TRUE(Missing(c.code(std::numeric_limits<double>::quiet_NaN()), Reason::skipped)) << id;
+  }
+}
+
+TEST(ItemCoder, ReverseItemsFlipValuesNotMissingCodes) {
+  const Instrument ins = mini();
+  const ItemCoder yn(scale(ins, "yn"), true);
+  EXPECT_TRUE(Answered(yn.code("yes"), 0.0));
+  EXPECT_TRUE(Answered(yn.code("no"), 1.0));
+  EXPECT_TRUE(Answered(yn.code("1"), 0.0));
+  EXPECT_TRUE(Answered(yn.code("No"), 1.0));
+  EXPECT_TRUE(Missing(yn.code("dk"), Reason::dont_know));
+  const ItemCoder lik3(scale(ins, "lik3"), true);
+  EXPECT_TRUE(Answered(lik3.code("low"), 1.0));
+  EXPECT_TRUE(Answered(lik3.code("mid"), 0.5));
+  EXPECT_TRUE(Answered(lik3.code("3"), 0.0));
+  EXPECT_TRUE(Missing(lik3.code("na"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(lik3.code("4"), Reason::out_of_range));
+}
+
+// ---- The RSS scales --------------------------------------------------------------------
+
+TEST(ItemCoderRss, FivePointScales) {
+  const Instrument ins = rss();
+  const ItemCoder sat(scale(ins, "satisfaction5"), false);
+  EXPECT_TRUE(Answered(sat.code("very_dissatisfied"), 0.0));
+  EXPECT_TRUE(Answered(sat.code("dissatisfied"), 0.25));
+  EXPECT_TRUE(Answered(sat.code("neutral"), 0.5));
+  EXPECT_TRUE(Answered(sat.code("satisfied"), 0.75));
+  EXPECT_TRUE(Answered(sat.code("very_satisfied"), 1.0));
+  EXPECT_TRUE(Answered(sat.code("4"), 0.75));
+  EXPECT_TRUE(Answered(sat.code("Neither satisfied nor dissatisfied"), 0.5));
+  EXPECT_TRUE(Answered(sat.code("neither  SATISFIED nor dissatisfied "), 0.5));
+  EXPECT_TRUE(Answered(sat.code("Very Satisfied"), 1.0));
+  EXPECT_TRUE(Missing(sat.code("88"), Reason::dont_know));
+  EXPECT_TRUE(Missing(sat.code("dont_know"), Reason::dont_know));
+  EXPECT_TRUE(Missing(sat.code("99"), Reason::refused));
+  EXPECT_TRUE(Missing(sat.code("refused to answer"), Reason::refused));
+  EXPECT_TRUE(Missing(sat.code("6"), Reason::out_of_range));
+  EXPECT_TRUE(Missing(sat.code("77"), Reason::out_of_range));  // no N/A on this scale
+  EXPECT_TRUE(Missing(sat.code("very satisfied!"), Reason::invalid_code));
+  const ItemCoder agree(scale(ins, "agreement5"), false);
+  EXPECT_TRUE(Answered(agree.code("Strongly agree"), 1.0));
+  EXPECT_TRUE(Answered(agree.code("neutral"), 0.5));
+  EXPECT_TRUE(Answered(agree.code("neither agree nor disagree"), 0.5));
+}
+
+TEST(ItemCoderRss, YesNoWithNotApplicable) {
+  const Instrument ins = rss();
+  const ItemCoder yn(scale(ins, "yes_no_na"), false);
+  EXPECT_TRUE(Answered(yn.code("yes"), 1.0));
+  EXPECT_TRUE(Answered(yn.code("0"), 0.0));
+  EXPECT_TRUE(Missing(yn.code("not_applicable"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(yn.code("77"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(yn.code("Not applicable"), Reason::not_applicable));
+  EXPECT_TRUE(Missing(yn.code("2"), Reason::out_of_range));
+}
+
+TEST(CoderRss, ReverseItemsOfTheInstrument) {
+  const Instrument ins = rss();
+  const Coder coder(ins);
+  ASSERT_EQ(26u, coder.items());
+  const std::size_t food = ins.item_index("food_reduced");            // frequency5, reversed
+  const std::size_t social = ins.item_index("social_participation");  // frequency5
+  ASSERT_NE(Instrument::npos, food);
+  ASSERT_TRUE(ins.items[food].reverse);
+  ASSERT_FALSE(ins.items[social].reverse);
+  EXPECT_TRUE(Answered(coder.item(food).code("never"), 1.0));
+  EXPECT_TRUE(Answered(coder.item(food).code("often"), 0.25));
+  EXPECT_TRUE(Answered(coder.item(food).code("5"), 0.0));
+  EXPECT_TRUE(Answered(coder.item(social).code("never"), 0.0));
+  EXPECT_TRUE(Answered(coder.item(social).code("often"), 0.75));
+  const std::size_t psych = ins.item_index("wants_psych_support");  // yes_no, reversed
+  EXPECT_TRUE(Answered(coder.item(psych).code("yes"), 0.0));
+  EXPECT_TRUE(Missing(coder.item(psych).code("refused"), Reason::refused));
+  EXPECT_THROW((void)coder.item(26), std::out_of_range);
+}
+
+// ---- Coder ------------------------------------------------------------------------------
+
+TEST(Coder, OneItemCoderPerItemInInstrumentOrder) {
+  const Instrument ins = mini();
+  const Coder coder(ins);
+  ASSERT_EQ(7u, coder.items());
+  EXPECT_TRUE(Answered(coder.item(0).code("high"), 1.0));                // e1 lik3
+  EXPECT_TRUE(Answered(coder.item(1).code("yes"), 0.0));                 // e2 yn, reversed
+  EXPECT_TRUE(Answered(coder.item(2).code("4"), 0.4));                   // e3 count
+  EXPECT_TRUE(Answered(coder.item(4).code("high"), 0.0));                // s2 lik3, reversed
+  EXPECT_TRUE(Missing(coder.item(6).code("na"), Reason::invalid_code));  // p2 yn: no N/A
+}
+
+TEST(Coder, CodeColumnFillsACodedBlock) {
+  const Instrument ins = mini();
+  const Coder coder(ins);
+  CodedBlock b;
+  b.resize(5, 7);
+  b.values.setConstant(-1);
+  b.reasons.setConstant(255);
+  const std::vector<std::string> e1 = {"low", "3", "Refused", "", "bogus"};
+  const std::vector<std::string_view> e3 = {"7.50", "11", "98", " ", "0"};
+  coder.code_column(0, e1, b);
+  coder.code_column(2, e3, b);
+  EXPECT_EQ(5, b.rows());
+  EXPECT_EQ(7, b.items());
+  // Column 0.
+  EXPECT_EQ(Reason::answered, b.reason(0, 0));
+  EXPECT_DOUBLE_EQ(0.0, b.values(0, 0));
+  EXPECT_EQ(Reason::answered, b.reason(1, 0));
+  EXPECT_DOUBLE_EQ(1.0, b.values(1, 0));
+  EXPECT_EQ(Reason::refused, b.reason(2, 0));
+  EXPECT_TRUE(std::isnan(b.values(2, 0)));
+  EXPECT_EQ(Reason::skipped, b.reason(3, 0));
+  EXPECT_TRUE(std::isnan(b.values(3, 0)));
+  EXPECT_EQ(Reason::invalid_code, b.reason(4, 0));
+  EXPECT_TRUE(std::isnan(b.values(4, 0)));
+  // Column 2.
+  EXPECT_EQ(Reason::answered, b.reason(0, 2));
+  EXPECT_DOUBLE_EQ(0.75, b.values(0, 2));
+  EXPECT_EQ(Reason::out_of_range, b.reason(1, 2));
+  EXPECT_EQ(Reason::dont_know, b.reason(2, 2));
+  EXPECT_EQ(Reason::skipped, b.reason(3, 2));
+  EXPECT_EQ(Reason::answered, b.reason(4, 2));
+  EXPECT_DOUBLE_EQ(0.0, b.values(4, 2));
+  // Other columns are left alone.
+  for (Eigen::Index r = 0; r < 5; ++r) {
+    EXPECT_DOUBLE_EQ(-1.0, b.values(r, 1));
+    EXPECT_EQ(255, b.reasons(r, 1));
+  }
+  // Values are NaN exactly where the reason is not `answered`.
+  for (Eigen::Index r = 0; r < 5; ++r)
+    for (Eigen::Index k : {0, 2})
+      EXPECT_EQ(b.reason(r, k) != Reason::answered, std::isnan(b.values(r, k))) << r << "," << k;
+  EXPECT_THROW(coder.code_column(7, e1, b), std::out_of_range);
+}
