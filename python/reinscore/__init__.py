@@ -1,0 +1,33 @@
+"""reinscore: scores of sustainable reintegration from returnee surveys.
+
+Turns answers to the Reintegration Sustainability Survey (or any instrument described
+in an instrument file) into economic, social, psychosocial and composite scores per
+interview, with coverage, status, lowest dimension and per-item explanations.
+
+The shipped ``iom-rss`` instrument has the structure of IOM's RSS with PROVISIONAL
+numbers (answer values and equal weights), not the official tables.
+"""
+
+from __future__ import annotations
+
+from . import _core
+from ._instrument import Instrument, WeightSet, instrument_dirs, load_instrument
+from ._score import explain, score
+from ._summary import ScoreSummary, summarize
+from ._validate import ValidationReport, validate
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "Instrument",
+    "ScoreSummary",
+    "ValidationReport",
+    "WeightSet",
+    "__version__",
+    "explain",
+    "instrument_dirs",
+    "load_instrument",
+    "score",
+    "summarize",
+    "validate",
+]

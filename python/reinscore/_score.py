@@ -1,0 +1,313 @@
+"""Scoring DataFrames, dicts of arrays and files with the compiled core."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._instrument import Instrument, load_instrument
+
+__all__ = ["score", "explain", "Data"]
+
+Data = Union[pd.DataFrame, Mapping[str, Any], str, "os.PathLike[str]"]
+
+_DEFECTS = {1: "ragged_row", 2: "empty_row", 3: "invalid_utf8"}
+_INVALID_REASONS = (5, 6)  # invalid_code, out_of_range
+
+
+@dataclass
+class _Table:
+    """Input normalised to named columns, plus what only a file reader can know."""
+
+    header: list[str]
+    columns: list[Any]  # per header column: a pandas Series (frame) or (codes, categories)
+    index: pd.Index
+    rows: int
+    record: np.ndarray | None = None  # spreadsheet row numbers (files only)
+    defects: np.ndarray | None = None  # 0 none, 1 ragged, 2 empty, 3 invalid UTF-8
+    fields: np.ndarray | None = None
+    bad_utf8: dict[int, list[int]] | None = None  # row -> columns that are not UTF-8
+
+
+def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        raw = _core.read_table(str(path), delimiter, sheet)
+        header = list(raw["header"])
+        n = len(raw["record"])
+        fields = np.asarray(raw["fields"])
+        defects = np.zeros(n, dtype=np.uint8)
+        cols = raw["columns"]
+        blank = np.ones(n, dtype=bool)
+        for codes, cats in cols:
+            empty_cats = np.array([c.strip() == "" for c in cats], dtype=bool)
+            blank &= empty_cats[codes] if len(cats) else True
+        defects[fields != len(header)] = 1
+        defects[(np.asarray(raw["flags"]) & 1).astype(bool) & (defects == 0)] = 3
+        defects[blank] = 2
+        bad: dict[int, list[int]] = {}
+        for r, c in raw["bad_utf8"]:
+            bad.setdefault(int(r), []).append(int(c))
+        return _Table(
+            header, list(cols), pd.RangeIndex(n), n, np.asarray(raw["record"]), defects, fields, bad
+        )
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, Mapping):
+        frame = pd.DataFrame(dict(data))
+    else:
+        raise TypeError(
+            f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
+        )
+    header = [str(c) for c in frame.columns]
+    return _Table(header, [frame.iloc[:, i] for i in range(frame.shape[1])], frame.index, len(frame))
+
+
+def _as_core_column(col: Any, name: str) -> tuple[Any, ...]:
+    """('num', float64) or ('cat', int64 codes, categories) without per-cell Python work."""
+    if isinstance(col, tuple):  # already factorised by the file reader
+        codes, cats = col
+        return ("cat", codes, list(cats))
+    s: pd.Series = col
+    dtype = s.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        return ("cat", s.cat.codes.to_numpy(dtype=np.int64), _categories(cats, name))
+    if pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(f"column {name!r}: booleans are not answer codes (rule: answer_type)")
+    if pd.api.types.is_numeric_dtype(dtype):
+        return ("num", s.to_numpy(dtype=np.float64, na_value=np.nan))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return ("cat", codes.astype(np.int64, copy=False), _categories(uniques, name))
+
+
+def _categories(cats: Any, name: str) -> list[Any]:
+    out: list[Any] = []
+    for c in list(cats):
+        if c is None or (isinstance(c, float) and np.isnan(c)) or c is pd.NA:
+            out.append(None)
+        elif isinstance(c, (str, int, float, np.integer, np.floating)) and not isinstance(
+            c, (bool, np.bool_)
+        ):
+            out.append(c.item() if isinstance(c, (np.integer, np.floating)) else c)
+        else:
+            raise TypeError(
+                f"column {name!r}: answers must be strings or numbers, found {type(c).__name__} "
+                "(rule: answer_type)"
+            )
+    return out
+
+
+def _bind(ins: Instrument, table: _Table, column_map: Mapping[str, str] | None,
+          allow_missing_columns: bool) -> list[int]:
+    item_column, problems = _core.bind_columns(ins._core, table.header, dict(column_map or {}))
+    fatal = [
+        p for p in problems
+        if p["fatal"] and not (allow_missing_columns and p["rule"] == "missing_column")
+    ]
+    if fatal:
+        lines = "; ".join(f"column {p['column']!r}: {p['message']} (rule: {p['rule']})" for p in fatal)
+        raise ValueError(f"cannot score: {lines}")
+    return list(item_column)
+
+
+def _pass_columns(table: _Table, names: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in names:
+        hits = [i for i, h in enumerate(table.header) if h == name]
+        if not hits:
+            raise ValueError(f"column {name!r}: not in the input (rule: missing_column)")
+        if len(hits) > 1:
+            raise ValueError(f"column {name!r}: appears more than once (rule: duplicate_column)")
+        col = table.columns[hits[0]]
+        if isinstance(col, tuple):
+            codes, cats = col
+            out[name] = np.asarray(list(cats), dtype=object)[codes]
+        else:
+            out[name] = col.to_numpy()
+    return out
+
+
+def _problems(ins: Instrument, table: _Table, item_column: list[int], res: dict[str, Any]) -> np.ndarray:
+    """The CLI's `problems` text, built only for the rows that have any."""
+    n = table.rows
+    out = np.full(n, "", dtype=object)
+    reasons = res["reasons"]
+    status = res["status"]
+    dims = ins.dimensions
+    names = [
+        table.header[c] if c >= 0 else item["id"] for c, item in zip(item_column, ins._core.items)
+    ]
+    defects = table.defects if table.defects is not None else np.zeros(n, dtype=np.uint8)
+    bad_cells = np.isin(reasons, _INVALID_REASONS)
+    rows = np.flatnonzero(bad_cells.any(axis=1) | (defects > 0) | (status == 2))
+    for r in rows:
+        parts: list[str] = []
+        d = int(defects[r])
+        if d == 1 and table.fields is not None:
+            parts.append(f"ragged_row: {int(table.fields[r])} fields, header has {len(table.header)}")
+        elif d == 3 and table.bad_utf8 and int(r) in table.bad_utf8:
+            parts += [f"{table.header[c]}: invalid_utf8" for c in table.bad_utf8[int(r)]]
+        elif d:
+            parts.append(_DEFECTS[d])
+        for k in np.flatnonzero(bad_cells[r]):
+            parts.append(f"{names[k]}: {_core.reason_names[reasons[r, k]]}")
+        if status[r] == 2:
+            missing = [dims[j] for j in range(len(dims)) if np.isnan(res["dimension"][r, j])]
+            parts.append("insufficient_coverage: " + ",".join(missing))
+        out[r] = "; ".join(parts)
+    return out
+
+
+def _run(
+    data: Data,
+    instrument: str | os.PathLike[str] | Instrument,
+    weights: str | os.PathLike[str] | pd.DataFrame | None,
+    explain: bool,
+    column_map: Mapping[str, str] | None,
+    allow_missing_columns: bool,
+    delimiter: str,
+    sheet: str,
+) -> tuple[Instrument, _Table, list[int], dict[str, Any]]:
+    ins = load_instrument(instrument)
+    if weights is not None:
+        ins = ins.with_weights(weights)
+    table = _read(data, delimiter, sheet)
+    item_column = _bind(ins, table, column_map, allow_missing_columns)
+    cols = [
+        None if c < 0 else _as_core_column(table.columns[c], table.header[c]) for c in item_column
+    ]
+    res = _core.score_columns(ins._core, cols, table.rows, "", explain, table.defects)
+    return ins, table, item_column, res
+
+
+def score(
+    data: Data,
+    instrument: str | os.PathLike[str] | Instrument = "iom-rss",
+    weights: str | os.PathLike[str] | pd.DataFrame | None = None,
+    id: str | Sequence[str] | None = None,  # noqa: A002 - the CLI's option name
+    keep: Sequence[str] = (),
+    explain: bool = False,
+    column_map: Mapping[str, str] | None = None,
+    allow_missing_columns: bool = False,
+    delimiter: str = "",
+    sheet: str = "",
+) -> pd.DataFrame:
+    """Score every interview.
+
+    Parameters
+    ----------
+    data : DataFrame, dict of arrays, or path
+        One row per interview. Answer columns may hold choice names, labels or numeric
+        codes as strings, categoricals, integers or floats (NaN for empty); a path is
+        read with the same CSV/XLSX readers as the command line.
+    instrument : str, path or Instrument
+        Instrument name (default ``"iom-rss"``) or file.
+    weights : str, path or DataFrame, optional
+        A weight set of the instrument, a weight file, or a weight table.
+    id, keep : column names
+        Columns copied to the output, first ``id`` then ``keep``.
+    explain : bool
+        Add ``contrib.ITEM`` and ``lost.ITEM``: each item's share of its dimension
+        score and the points its answer cost.
+    column_map : mapping, optional
+        Input column name to item id, overriding the instrument's names.
+    allow_missing_columns : bool
+        Score even if item columns are absent (their answers count as skipped).
+    delimiter, sheet : str
+        For paths: the CSV delimiter (default detected) and the XLSX sheet.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns and order as ``reinscore score``, with the input's index. Missing
+        scores are NaN, never 0.
+
+    Raises
+    ------
+    ValueError
+        Unknown instrument or weights, columns that cannot be matched, unreadable files.
+    TypeError
+        Unsupported input or column types.
+    """
+    ins, table, item_column, res = _run(
+        data, instrument, weights, explain, column_map, allow_missing_columns, delimiter, sheet
+    )
+    ids = [id] if isinstance(id, str) else list(id or [])
+    out: dict[str, Any] = _pass_columns(table, ids + list(keep))
+    dims = ins.dimensions
+    for j, d in enumerate(dims):
+        out[d] = res["dimension"][:, j]
+    out["composite"] = res["composite"]
+    for j, d in enumerate(dims):
+        out[f"coverage_{d}"] = res["coverage"][:, j]
+    out["status"] = pd.Categorical.from_codes(res["status"].astype(np.int8), categories=list(_core.status_names))
+    out["lowest_dimension"] = pd.Categorical.from_codes(res["lowest"].astype(np.int8), categories=dims)
+    th = ins.thresholds
+    if th is not None:
+        labels = [c[0] for c in th["categories"]]
+        out["category"] = pd.Categorical.from_codes(res["category"].astype(np.int16), categories=labels)
+    out["problems"] = _problems(ins, table, item_column, res)
+    out["instrument"] = ins.tag
+    if explain:
+        items = [it["id"] for it in ins._core.items]
+        for k, it in enumerate(items):
+            out[f"contrib.{it}"] = res["contrib"][:, k]
+        for k, it in enumerate(items):
+            out[f"lost.{it}"] = res["lost"][:, k]
+    return pd.DataFrame(out, index=table.index)
+
+
+def explain(
+    row: pd.Series | pd.DataFrame | Mapping[str, Any],
+    instrument: str | os.PathLike[str] | Instrument = "iom-rss",
+    weights: str | os.PathLike[str] | pd.DataFrame | None = None,
+    column_map: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per-item contributions for one interview: why a score is what it is.
+
+    Parameters
+    ----------
+    row : Series, one-row DataFrame, or mapping of column to answer
+    instrument, weights, column_map
+        As for :func:`score`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item: ``item, dimension, reason, value, weight, contribution,
+        lost``. ``weight`` is the item's share among the answered items of its
+        dimension; ``contribution`` (weight x value) sums to the dimension score and
+        ``lost`` (weight x (1 - value)) is what the answer cost it.
+    """
+    if isinstance(row, pd.Series):
+        frame = row.to_frame().T
+    elif isinstance(row, pd.DataFrame):
+        frame = row
+    else:
+        frame = pd.DataFrame({k: [v] for k, v in row.items()})
+    if len(frame) != 1:
+        raise ValueError(f"explain takes one interview, got {len(frame)} rows")
+    frame = frame.reset_index(drop=True).astype(object)
+    ins, _, _, res = _run(frame, instrument, weights, True, column_map, True, "", "")
+    items = ins._core.items
+    contrib = res["contrib"][0]
+    lost = res["lost"][0]
+    return pd.DataFrame(
+        {
+            "item": [it["id"] for it in items],
+            "dimension": [it["dimension"] for it in items],
+            "reason": [_core.reason_names[r] for r in res["reasons"][0]],
+            "value": res["values"][0],
+            "weight": contrib + lost,
+            "contribution": contrib,
+            "lost": lost,
+        }
+    )
