@@ -7,7 +7,9 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -44,11 +46,74 @@ struct CodedBlock {
 
 namespace detail {
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+/// Perfect-hash table from answer text to coded cell. Scales have a few dozen spellings
+/// at most, so a collision-free table is cheap to find, and a lookup is one probe and
+/// one two-word comparison: coding dominates scoring time (benchmarks/RESULTS.md).
+class CodeTable {
+ public:
+  /// Adds `key` unless already present (the first spelling wins, like map::emplace).
+  void insert(std::string key, CodedCell cell) {
+    if (find(key)) return;
+    keys_.push_back(std::move(key));
+    cells_.push_back(cell);
+    rebuild();
   }
+  const CodedCell* find(std::string_view s) const noexcept {
+    if (slots_.empty()) return nullptr;
+    const Words w = words(s, seed_);
+    const std::int32_t k = slots_[w.hash & mask_];
+    if (k < 0) return nullptr;
+    const auto ku = static_cast<std::size_t>(k);
+    // Keys of up to 16 bytes (all usual codes) compare as two words, without memcmp.
+    if (words_[ku].a == w.a && words_[ku].b == w.b && keys_[ku].size() == s.size() &&
+        (s.size() <= 16 || std::memcmp(keys_[ku].data(), s.data(), s.size()) == 0))
+      return &cells_[ku];
+    return nullptr;
+  }
+
+ private:
+  struct Words {
+    std::uint64_t a = 0, b = 0;  // first 8 bytes; next 8 bytes (zero padded)
+    std::size_t hash = 0;
+  };
+  static Words words(std::string_view s, std::uint64_t seed) noexcept {
+    Words w;
+    std::memcpy(&w.a, s.data(), std::min<std::size_t>(8, s.size()));
+    if (s.size() > 8) std::memcpy(&w.b, s.data() + 8, std::min<std::size_t>(8, s.size() - 8));
+    std::uint64_t t = 0;
+    if (s.size() > 16) std::memcpy(&t, s.data() + s.size() - 8, 8);
+    const std::uint64_t h = (w.a ^ (w.b * 0x9E3779B97F4A7C15ULL) ^ (t * 0xC2B2AE3D27D4EB4FULL) ^ s.size()) * seed;
+    w.hash = static_cast<std::size_t>(h >> 32);
+    return w;
+  }
+  // Perfect hashing: try multipliers and sizes until every key has a slot of its own, so
+  // a lookup is one probe and one comparison (no probe loop to mispredict).
+  void rebuild() {
+    for (std::size_t size = 8;; size *= 2) {
+      if (size < 4 * keys_.size()) continue;
+      mask_ = size - 1;
+      std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
+      for (int attempt = 0; attempt < 64; ++attempt, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) {
+        seed_ = seed | 1;
+        slots_.assign(size, -1);
+        words_.clear();
+        bool ok = true;
+        for (std::size_t k = 0; k < keys_.size() && ok; ++k) {
+          words_.push_back(words(keys_[k], seed_));
+          std::int32_t& slot = slots_[words_.back().hash & mask_];
+          ok = slot < 0;
+          slot = static_cast<std::int32_t>(k);
+        }
+        if (ok) return;
+      }
+    }
+  }
+  std::vector<Words> words_;
+  std::uint64_t seed_ = 1;
+  std::vector<std::string> keys_;
+  std::vector<CodedCell> cells_;
+  std::vector<std::int32_t> slots_;
+  std::size_t mask_ = 0;
 };
 
 }  // namespace detail
@@ -73,7 +138,7 @@ class ItemCoder {
   CodedCell code(std::string_view raw) const {
     const std::string_view s = detail::trim(raw);
     if (s.empty()) return {};  // skipped
-    if (const auto it = exact_.find(s); it != exact_.end()) return it->second;
+    if (const CodedCell* hit = exact_.find(s)) return *hit;
     double x = 0;
     if (detail::parse_number(s, x)) return code(x);
     if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
@@ -102,15 +167,15 @@ class ItemCoder {
   static CodedCell invalid(Reason r) { return {std::numeric_limits<double>::quiet_NaN(), r}; }
   void add(const std::string& code, const std::optional<long long>& numeric, const std::string& label,
            CodedCell cell) {
-    exact_.emplace(code, cell);
+    exact_.insert(code, cell);
     if (numeric) {
-      exact_.emplace(std::to_string(*numeric), cell);
+      exact_.insert(std::to_string(*numeric), cell);
       numeric_codes_.emplace(*numeric, cell);
     }
     if (!label.empty()) labels_.emplace(detail::fold_case(label), cell);
   }
 
-  std::unordered_map<std::string, CodedCell, detail::StringHash, std::equal_to<>> exact_;
+  detail::CodeTable exact_;
   std::unordered_map<std::string, CodedCell> labels_;
   std::unordered_map<long long, CodedCell> numeric_codes_;
   bool numeric_ = false;

@@ -99,23 +99,45 @@ class Scorer {
                                   " item columns, the instrument has " + std::to_string(items_));
     const Eigen::Index n = in.rows();
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-    // Masks as doubles so that the sums are plain matrix products.
-    Eigen::MatrixXd V0(n, items_), A(n, items_), NA(n, items_);
+    // num = V0·Wd, den = A·Wd and inapplicable = NA·Wd, where V0 is the values with
+    // missing cells as 0, A the answered mask and NA the not-applicable mask. Each item
+    // belongs to one dimension, so the products are accumulated item by item over
+    // contiguous columns instead of materialising three n x k masks (which cost more in
+    // memory traffic than the arithmetic; benchmarks/RESULTS.md).
+    Eigen::MatrixXd num = Eigen::MatrixXd::Zero(n, dims_), den = Eigen::MatrixXd::Zero(n, dims_),
+                    inapplicable = Eigen::MatrixXd::Zero(n, dims_);
+    Eigen::VectorXd numc, denc;
+    if (mode_ == CompositeMode::item) {
+      numc = Eigen::VectorXd::Zero(n);
+      denc = Eigen::VectorXd::Zero(n);
+    }
     std::vector<char> row_invalid(static_cast<std::size_t>(n), 0), row_gap(static_cast<std::size_t>(n), 0);
     for (Eigen::Index k = 0; k < items_; ++k) {
+      const auto d = static_cast<Eigen::Index>(item_dim_[static_cast<std::size_t>(k)]);
+      const double w = Wd_(k, d), wc = wc_(k);
+      const double* v = in.values.col(k).data();
+      const std::uint8_t* why = in.reasons.col(k).data();
+      double* nd = num.col(d).data();
+      double* dd = den.col(d).data();
+      double* id = inapplicable.col(d).data();
       for (Eigen::Index r = 0; r < n; ++r) {
-        const Reason why = in.reason(r, k);
-        const bool answered = why == Reason::answered;
-        V0(r, k) = answered ? in.values(r, k) : 0.0;
-        A(r, k) = answered ? 1.0 : 0.0;
-        NA(r, k) = why == Reason::not_applicable ? 1.0 : 0.0;
-        if (is_invalid(why)) row_invalid[static_cast<std::size_t>(r)] = 1;
-        else if (!answered && why != Reason::not_applicable) row_gap[static_cast<std::size_t>(r)] = 1;
+        const auto reason = static_cast<Reason>(why[r]);
+        if (reason == Reason::answered) {
+          nd[r] += w * v[r];
+          dd[r] += w;
+          if (mode_ == CompositeMode::item) {
+            numc(r) += wc * v[r];
+            denc(r) += wc;
+          }
+        } else if (reason == Reason::not_applicable) {
+          id[r] += w;
+        } else if (is_invalid(reason)) {
+          row_invalid[static_cast<std::size_t>(r)] = 1;
+        } else {
+          row_gap[static_cast<std::size_t>(r)] = 1;
+        }
       }
     }
-    const Eigen::MatrixXd num = V0 * Wd_;
-    const Eigen::MatrixXd den = A * Wd_;
-    const Eigen::MatrixXd inapplicable = NA * Wd_;
     const Eigen::RowVectorXd total = Wd_.colwise().sum();
 
     out.dimension.resize(n, dims_);
@@ -125,11 +147,6 @@ class Scorer {
     out.lowest.assign(static_cast<std::size_t>(n), -1);
     out.category.assign(static_cast<std::size_t>(n), -1);
 
-    Eigen::VectorXd numc, denc;
-    if (mode_ == CompositeMode::item) {
-      numc = V0 * wc_;
-      denc = A * wc_;
-    }
     const double asum = a_.sum();
     for (Eigen::Index r = 0; r < n; ++r) {
       const auto ru = static_cast<std::size_t>(r);

@@ -99,7 +99,7 @@ int cmd_score(const std::vector<std::string>& args) {
   std::string input, output, instrument_name, weights, format, delimiter, sheet, map_file;
   std::vector<std::string> ids, keeps;
   unsigned threads = 1;
-  std::size_t chunk_rows = 65536;
+  std::size_t chunk_rows = 8192;
   opts.add_options()("help,h", "show this help")(
       "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin")(
       "output,o", po::value(&output)->default_value("-"), "output file (default: stdout)")(
@@ -114,7 +114,7 @@ int cmd_score(const std::vector<std::string>& args) {
       "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
       "allow-missing-columns", po::bool_switch(), "score even if item columns are absent (as skipped)")(
-      "chunk-rows", po::value(&chunk_rows)->default_value(65536), "rows per batch")(
+      "chunk-rows", po::value(&chunk_rows)->default_value(8192), "rows per batch")(
       "parse-only", po::bool_switch(), "only read the input (to time the reader)")(
       "quiet,q", po::bool_switch(), "no progress and no summary line");
   po::positional_options_description pos;
