@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <exception>
 #include <thread>
@@ -207,15 +208,25 @@ int cmd_score(const std::vector<std::string>& args) {
 
     // Read `threads` batches, code, score and format them in parallel, write them in
     // order: each row's output depends on that row only, so any N gives the same bytes.
-    std::vector<io::RecordBatch> batches(threads);
+    // Groups of `threads` batches are coded, scored and formatted in parallel and written
+    // in order: each row's output depends on that row only, so any N gives the same
+    // bytes. With N > 1 the next group is read while the current one is worked on.
+    std::vector<io::RecordBatch> batches(threads), next_batches(threads);
     std::vector<io::BatchResult> results(threads);
     std::vector<std::string> text(threads);
     std::array<std::uint64_t, 4> per_status{};
     std::uint64_t rows = 0;
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
-    for (bool more = true; more;) {
+    const auto read_group = [&](std::vector<io::RecordBatch>& group) {
       std::size_t filled = 0;
-      while (filled < threads && (more = reader->next(batches[filled], chunk_rows))) ++filled;
+      while (filled < threads && reader->next(group[filled], chunk_rows)) ++filled;
+      return filled;
+    };
+    std::size_t filled = read_group(batches);
+    while (filled > 0) {
+      std::future<std::size_t> ahead;
+      if (threads > 1)  // the reader is used by this task only until get() below
+        ahead = std::async(std::launch::async, read_group, std::ref(next_batches));
       std::vector<std::exception_ptr> errors(filled);
       const auto work = [&](std::size_t i) {
         try {
@@ -232,14 +243,21 @@ int cmd_score(const std::vector<std::string>& args) {
         for (std::size_t i = 1; i < filled; ++i) pool.emplace_back(work, i);
         work(0);
       }
+      const std::size_t next_filled = threads > 1 ? ahead.get() : 0;  // rethrows read errors
       for (const auto& e : errors)
         if (e) std::rethrow_exception(e);
       for (std::size_t i = 0; i < filled; ++i) {
         writer.write(text[i]);
-        for (const auto s : results[i].scores.status) ++per_status[static_cast<std::size_t>(s)];
+        for (const auto st : results[i].scores.status) ++per_status[static_cast<std::size_t>(st)];
         rows += batches[i].rows();
       }
       progress.update(rows, reader->bytes_read(), reader->bytes_total());
+      if (threads > 1) {
+        std::swap(batches, next_batches);
+        filled = next_filled;
+      } else {
+        filled = read_group(batches);
+      }
     }
     out.commit();
     progress.finish();
