@@ -33,9 +33,9 @@ test-cpp: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The Python package is built by pip exactly as a user would build it.
-test-python: deps
+test-python: build
 	@$(PY) -m pip install -q --no-build-isolation $(CURDIR)
-	@$(PY) -m pytest tests/python
+	@REINSCORE_CLI=$(REINSCORE) $(PY) -m pytest tests/python tests/cli
 
 test: test-cpp test-python
 
