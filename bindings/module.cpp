@@ -19,4 +19,9 @@ PYBIND11_MODULE(_core, m) {
   register_io(m);
   register_binding(m);
   register_cli(m);
+  register_fit(m);
+  register_reliability(m);
+  register_summary(m);
+  register_panel(m);
+  register_levels(m);
 }

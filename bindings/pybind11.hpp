@@ -13,3 +13,8 @@ void register_scoring(py::module_& m);
 void register_io(py::module_& m);
 void register_cli(py::module_& m);
 void register_binding(py::module_& m);
+void register_fit(py::module_& m);
+void register_reliability(py::module_& m);
+void register_summary(py::module_& m);
+void register_panel(py::module_& m);
+void register_levels(py::module_& m);

@@ -6,6 +6,7 @@
 
 #include <reinscore/accumulators.hpp>
 #include <reinscore/coder.hpp>
+#include <reinscore/comoments.hpp>
 #include <reinscore/error.hpp>
 #include <reinscore/fwd.hpp>
 #include <reinscore/instrument.hpp>

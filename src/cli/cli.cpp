@@ -20,6 +20,11 @@ constexpr const char* usage_text =
     "  summarize SCORES   means and status shares of a scores file, by group\n"
     "  instruments        list the shipped instruments and weight sets\n"
     "  instrument show NAME   print one instrument (--json: in the file format)\n"
+    "  fit-weights INPUT  derive a weight set from data (PCA, OECD varimax)\n"
+    "  reliability INPUT  Cronbach's alpha and item statistics per dimension\n"
+    "  panel SCORES       change between rounds, transitions, attrition\n"
+    "  sensitivity INPUT  Monte Carlo over weight sets: composite intervals\n"
+    "  integrate          individual, community and structural levels together\n"
     "\n"
     "`reinscore <command> --help` describes the options of a command.\n"
     "Exit codes: 0 ok, 1 problems found (validate), 2 usage or input error,\n"
@@ -44,6 +49,11 @@ int run(const std::vector<std::string>& args) {
     if (cmd == "summarize") return cmd_summarize(rest);
     if (cmd == "instruments") return cmd_instruments(rest);
     if (cmd == "instrument") return cmd_instrument(rest);
+    if (cmd == "fit-weights") return cmd_fit_weights(rest);
+    if (cmd == "reliability") return cmd_reliability(rest);
+    if (cmd == "panel") return cmd_panel(rest);
+    if (cmd == "sensitivity") return cmd_sensitivity(rest);
+    if (cmd == "integrate") return cmd_integrate(rest);
     std::cerr << "reinscore: unknown command '" << cmd << "'\n\n" << usage_text;
     return usage_or_input;
   } catch (const std::exception& e) {

@@ -15,6 +15,11 @@ int cmd_validate(const std::vector<std::string>& args);
 int cmd_summarize(const std::vector<std::string>& args);
 int cmd_instruments(const std::vector<std::string>& args);
 int cmd_instrument(const std::vector<std::string>& args);
+int cmd_fit_weights(const std::vector<std::string>& args);
+int cmd_reliability(const std::vector<std::string>& args);
+int cmd_panel(const std::vector<std::string>& args);
+int cmd_sensitivity(const std::vector<std::string>& args);
+int cmd_integrate(const std::vector<std::string>& args);
 
 /// Directories searched for instrument NAME.json: $REINSCORE_INSTRUMENT_PATH (':'
 /// separated), then <prefix>/share/reinscore/instruments next to the executable, then

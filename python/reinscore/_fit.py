@@ -1,0 +1,5 @@
+"""fit (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

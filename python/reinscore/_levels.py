@@ -1,0 +1,5 @@
+"""levels (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""reliability (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
