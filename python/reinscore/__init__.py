@@ -10,11 +10,12 @@ numbers (answer values and equal weights), not the official tables.
 
 from __future__ import annotations
 
-from . import _core, _fit, _levels, _panel, _reliability
+from . import _core, _fit, _levels, _panel, _reliability, _survey
 from ._fit import *  # noqa: F403 - each module's __all__ lists its public names
 from ._levels import *  # noqa: F403
 from ._panel import *  # noqa: F403
 from ._reliability import *  # noqa: F403
+from ._survey import *  # noqa: F403
 from ._instrument import Instrument, WeightSet, instrument_dirs, load_instrument
 from ._score import explain, score
 from ._summary import ScoreSummary, summarize
@@ -38,4 +39,5 @@ __all__ = [
     *_levels.__all__,
     *_panel.__all__,
     *_reliability.__all__,
+    *_survey.__all__,
 ]

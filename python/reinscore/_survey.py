@@ -1,0 +1,5 @@
+"""survey (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
