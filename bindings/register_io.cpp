@@ -3,6 +3,8 @@
 #include "io/column_binding.hpp"
 #include "io/table.hpp"
 
+#include <reinscore/detail/strings.hpp>
+
 #include <map>
 
 #include <string>
@@ -40,6 +42,7 @@ void register_io(py::module_& m) {
         std::vector<std::uint64_t> record;
         std::vector<std::uint32_t> fields;
         std::vector<std::uint8_t> flags;
+        std::vector<std::uint8_t> blank;  // every field empty after trimming, as the CLI decides
         std::vector<std::pair<std::size_t, std::size_t>> bad_utf8;  // (row, column)
         char delim = 0;
         {
@@ -56,6 +59,11 @@ void register_io(py::module_& m) {
               record.push_back(batch.record[r]);
               fields.push_back(static_cast<std::uint32_t>(row.size()));
               flags.push_back(batch.flags[r]);
+              // Over the fields the row has (extra fields of a ragged row included, invalid
+              // UTF-8 ones too): the same test as the command line's BatchScorer.
+              bool is_blank = true;
+              for (const auto& f : row) is_blank = is_blank && reinscore::detail::trim(f).empty();
+              blank.push_back(is_blank ? 1 : 0);
               const bool check = batch.flags[r] & reinscore::io::row_invalid_utf8;
               for (std::size_t c = 0; c < cols.size(); ++c) {
                 std::string_view v = c < row.size() ? row[c] : std::string_view{};
@@ -77,6 +85,7 @@ void register_io(py::module_& m) {
                         "record"_a = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(record.size()), record.data()),
                         "fields"_a = py::array_t<std::uint32_t>(static_cast<py::ssize_t>(fields.size()), fields.data()),
                         "flags"_a = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(flags.size()), flags.data()),
+                        "blank"_a = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(blank.size()), blank.data()),
                         "delimiter"_a = std::string(delim ? 1 : 0, delim), "bad_utf8"_a = bad_utf8);
       },
       "path"_a, "delimiter"_a = "", "sheet"_a = "",

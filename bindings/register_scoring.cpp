@@ -114,6 +114,15 @@ void register_scoring(py::module_& m) {
                 res->coded.set(r, kk, c[r] >= 0 && c[r] < size ? col.table[static_cast<std::size_t>(c[r])] : CodedCell{});
             }
           }
+          if (has_defects) {
+            // A defective row is not read at all, as in the command line (io/batch.cpp):
+            // its fields cannot be trusted to be in place, so no cell of it is coded.
+            const std::uint8_t* d = defect_arr.data();
+            for (Eigen::Index r = 0; r < rows; ++r)
+              if (d[r])
+                for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(cols.size()); ++k)
+                  res->coded.set(r, k, CodedCell{});
+          }
           scorer.score(res->coded, res->scores);
           if (has_defects) {
             const std::uint8_t* d = defect_arr.data();

@@ -6,11 +6,14 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import _core
+
+if TYPE_CHECKING:
+    from ._core import Thresholds, WeightSetRecord
 
 __all__ = ["Instrument", "WeightSet", "load_instrument", "instrument_dirs"]
 
@@ -65,14 +68,18 @@ class WeightSet:
         Composite weight of each dimension (dimension mode only).
     """
 
-    def __init__(self, raw: dict[str, Any]) -> None:
+    def __init__(self, raw: WeightSetRecord) -> None:
         self.name: str = raw["name"]
         self.source: str = raw["source"]
         self.citation: str = raw["citation"]
         self.provisional: bool = raw["provisional"]
         self.mode: str = raw["mode"]
         self.dimension_weights: dict[str, float] = dict(raw["dimension_weights"])
-        self.items = pd.DataFrame(raw["items"])
+        self.items = pd.DataFrame(
+            raw["items"], columns=["item", "dimension", "dimension_weight", "composite_weight"]
+        )
+        # None (dimension-mode sets have no composite weight per item) as NaN: a float column.
+        self.items["composite_weight"] = self.items["composite_weight"].astype(float)
         self.diagnostics: dict[str, Any] = json.loads(raw["diagnostics"])
 
     def __repr__(self) -> str:
@@ -169,7 +176,8 @@ class Instrument:
         return pd.DataFrame(self._core.scales)
 
     @property
-    def thresholds(self) -> dict[str, Any] | None:
+    def thresholds(self) -> Thresholds | None:
+        """``score``, ``provisional`` and ``categories`` (``(label, min)`` pairs), or None."""
         return self._core.thresholds
 
     @property
@@ -252,13 +260,14 @@ class Instrument:
         )
 
 
-def load_instrument(name_or_path: str | os.PathLike[str] = "iom-rss") -> Instrument:
+def load_instrument(name_or_path: str | os.PathLike[str] | Instrument = "iom-rss") -> Instrument:
     """Load an instrument by name (``"iom-rss"``) or from a JSON file.
 
     Parameters
     ----------
-    name_or_path : str or path
-        A shipped instrument's name (see :func:`instrument_dirs`) or a path.
+    name_or_path : str, path or Instrument
+        A shipped instrument's name (see :func:`instrument_dirs`) or a path; an
+        Instrument is returned as it is.
 
     Returns
     -------

@@ -6,13 +6,17 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, load_instrument
+
+if TYPE_CHECKING:
+    from ._core import CoreColumn, ScoreArrays
 
 __all__ = ["score", "explain", "Data"]
 
@@ -22,17 +26,22 @@ _DEFECTS = {1: "ragged_row", 2: "empty_row", 3: "invalid_utf8"}
 _INVALID_REASONS = (5, 6)  # invalid_code, out_of_range
 
 
+# A column of the input: a pandas Series (frames and dicts) or, from the file readers,
+# int64 codes into the distinct texts.
+_Column = Union["pd.Series[Any]", tuple["npt.NDArray[np.int64]", list[str]]]
+
+
 @dataclass
 class _Table:
     """Input normalised to named columns, plus what only a file reader can know."""
 
     header: list[str]
-    columns: list[Any]  # per header column: a pandas Series (frame) or (codes, categories)
+    columns: list[_Column]
     index: pd.Index
     rows: int
-    record: np.ndarray | None = None  # spreadsheet row numbers (files only)
-    defects: np.ndarray | None = None  # 0 none, 1 ragged, 2 empty, 3 invalid UTF-8
-    fields: np.ndarray | None = None
+    record: npt.NDArray[np.uint64] | None = None  # spreadsheet row numbers (files only)
+    defects: npt.NDArray[np.uint8] | None = None  # 0 none, 1 ragged, 2 empty, 3 invalid UTF-8
+    fields: npt.NDArray[np.uint32] | None = None
     bad_utf8: dict[int, list[int]] | None = None  # row -> columns that are not UTF-8
 
 
@@ -44,20 +53,17 @@ def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
         n = len(raw["record"])
         fields = np.asarray(raw["fields"])
         defects = np.zeros(n, dtype=np.uint8)
-        cols = raw["columns"]
-        blank = np.ones(n, dtype=bool)
-        for codes, cats in cols:
-            empty_cats = np.array([c.strip() == "" for c in cats], dtype=bool)
-            blank &= empty_cats[codes] if len(cats) else True
+        # Same precedence as the command line (io/batch.cpp): a blank row (judged by the
+        # reader over all of its fields) is empty, else a row of the wrong width is ragged,
+        # else a row with invalid UTF-8 is that.
         defects[fields != len(header)] = 1
         defects[(np.asarray(raw["flags"]) & 1).astype(bool) & (defects == 0)] = 3
-        defects[blank] = 2
+        defects[np.asarray(raw["blank"]).astype(bool)] = 2
         bad: dict[int, list[int]] = {}
         for r, c in raw["bad_utf8"]:
             bad.setdefault(int(r), []).append(int(c))
-        return _Table(
-            header, list(cols), pd.RangeIndex(n), n, np.asarray(raw["record"]), defects, fields, bad
-        )
+        cols: list[_Column] = list(raw["columns"])
+        return _Table(header, cols, pd.RangeIndex(n), n, np.asarray(raw["record"]), defects, fields, bad)
     if isinstance(data, pd.DataFrame):
         frame = data
     elif isinstance(data, Mapping):
@@ -67,29 +73,34 @@ def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
             f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
         )
     header = [str(c) for c in frame.columns]
-    return _Table(header, [frame.iloc[:, i] for i in range(frame.shape[1])], frame.index, len(frame))
+    columns: list[_Column] = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    return _Table(header, columns, frame.index, len(frame))
 
 
-def _as_core_column(col: Any, name: str) -> tuple[Any, ...]:
+def _as_core_column(col: _Column, name: str) -> CoreColumn:
     """('num', float64) or ('cat', int64 codes, categories) without per-cell Python work."""
     if isinstance(col, tuple):  # already factorised by the file reader
-        codes, cats = col
-        return ("cat", codes, list(cats))
-    s: pd.Series = col
+        codes, texts = col
+        return ("cat", codes, list(texts))
+    s = col
     dtype = s.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        cats = s.cat.categories
-        return ("cat", s.cat.codes.to_numpy(dtype=np.int64), _categories(cats, name))
+        return ("cat", s.cat.codes.to_numpy(dtype=np.int64), _categories(s.cat.categories, name))
     if pd.api.types.is_bool_dtype(dtype):
         raise TypeError(f"column {name!r}: booleans are not answer codes (rule: answer_type)")
     if pd.api.types.is_numeric_dtype(dtype):
         return ("num", s.to_numpy(dtype=np.float64, na_value=np.nan))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return ("cat", codes.astype(np.int64, copy=False), _categories(uniques, name))
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError as e:  # unhashable cells: lists, arrays, dicts
+        raise TypeError(
+            f"column {name!r}: answers must be strings or numbers ({e}) (rule: answer_type)"
+        ) from None
+    return ("cat", np.asarray(codes, dtype=np.int64), _categories(uniques, name))
 
 
-def _categories(cats: Any, name: str) -> list[Any]:
-    out: list[Any] = []
+def _categories(cats: Any, name: str) -> list[_core.Category]:
+    out: list[_core.Category] = []
     for c in list(cats):
         if c is None or (isinstance(c, float) and np.isnan(c)) or c is pd.NA:
             out.append(None)
@@ -108,13 +119,19 @@ def _categories(cats: Any, name: str) -> list[Any]:
 def _bind(ins: Instrument, table: _Table, column_map: Mapping[str, str] | None,
           allow_missing_columns: bool) -> list[int]:
     item_column, problems = _core.bind_columns(ins._core, table.header, dict(column_map or {}))
-    fatal = [
-        p for p in problems
+    lines = [
+        f"column {p['column']!r}: {p['message']} (rule: {p['rule']})"
+        for p in problems
         if p["fatal"] and not (allow_missing_columns and p["rule"] == "missing_column")
     ]
-    if fatal:
-        lines = "; ".join(f"column {p['column']!r}: {p['message']} (rule: {p['rule']})" for p in fatal)
-        raise ValueError(f"cannot score: {lines}")
+    if item_column and all(c < 0 for c in item_column):
+        # As the command line: nothing to score is an error, even with missing columns allowed.
+        lines.append(
+            f"no column of the input matches an item of instrument {ins.id!r} "
+            "(check the delimiter, or use column_map) (rule: no_item_columns)"
+        )
+    if lines:
+        raise ValueError(f"cannot score: {'; '.join(lines)}")
     return list(item_column)
 
 
@@ -129,13 +146,21 @@ def _pass_columns(table: _Table, names: Sequence[str]) -> dict[str, Any]:
         col = table.columns[hits[0]]
         if isinstance(col, tuple):
             codes, cats = col
-            out[name] = np.asarray(list(cats), dtype=object)[codes]
+            out[name] = _text(np.asarray(list(cats), dtype=object)[codes])
         else:
-            out[name] = col.to_numpy()
+            out[name] = col.array  # the input's own dtype, without its index
     return out
 
 
-def _problems(ins: Instrument, table: _Table, item_column: list[int], res: dict[str, Any]) -> np.ndarray:
+def _text(values: npt.NDArray[np.object_]) -> Any:
+    """Strings as pandas' text dtype (``str`` from pandas 3, object before), whatever the
+    number of rows: so that results of empty and non-empty inputs concatenate cleanly."""
+    return pd.Series(values, dtype=object, copy=False).astype(str).array
+
+
+def _problems(
+    ins: Instrument, table: _Table, item_column: list[int], res: ScoreArrays
+) -> npt.NDArray[np.object_]:
     """The CLI's `problems` text, built only for the rows that have any."""
     n = table.rows
     out = np.full(n, "", dtype=object)
@@ -146,7 +171,8 @@ def _problems(ins: Instrument, table: _Table, item_column: list[int], res: dict[
         table.header[c] if c >= 0 else item["id"] for c, item in zip(item_column, ins._core.items)
     ]
     defects = table.defects if table.defects is not None else np.zeros(n, dtype=np.uint8)
-    bad_cells = np.isin(reasons, _INVALID_REASONS)
+    # Cells of a defective row are never read (the core codes them as skipped).
+    bad_cells = np.isin(reasons, _INVALID_REASONS) & (defects == 0)[:, None]
     rows = np.flatnonzero(bad_cells.any(axis=1) | (defects > 0) | (status == 2))
     for r in rows:
         parts: list[str] = []
@@ -175,17 +201,28 @@ def _run(
     allow_missing_columns: bool,
     delimiter: str,
     sheet: str,
-) -> tuple[Instrument, _Table, list[int], dict[str, Any]]:
+) -> tuple[Instrument, _Table, list[int], ScoreArrays]:
     ins = load_instrument(instrument)
     if weights is not None:
         ins = ins.with_weights(weights)
     table = _read(data, delimiter, sheet)
     item_column = _bind(ins, table, column_map, allow_missing_columns)
-    cols = [
+    res = _score_table(ins, table, item_column, explain, table.defects)
+    return ins, table, item_column, res
+
+
+def _score_table(
+    ins: Instrument,
+    table: _Table,
+    item_column: list[int],
+    explain: bool,
+    defects: npt.NDArray[np.uint8] | None,
+) -> ScoreArrays:
+    """Scores of the bound columns (-1: no column); rows with `defects` are invalid."""
+    cols: list[CoreColumn] = [
         None if c < 0 else _as_core_column(table.columns[c], table.header[c]) for c in item_column
     ]
-    res = _core.score_columns(ins._core, cols, table.rows, "", explain, table.defects)
-    return ins, table, item_column, res
+    return _core.score_columns(ins._core, cols, table.rows, "", explain, defects)
 
 
 def score(
@@ -248,14 +285,21 @@ def score(
     out["composite"] = res["composite"]
     for j, d in enumerate(dims):
         out[f"coverage_{d}"] = res["coverage"][:, j]
-    out["status"] = pd.Categorical.from_codes(res["status"].astype(np.int8), categories=list(_core.status_names))
-    out["lowest_dimension"] = pd.Categorical.from_codes(res["lowest"].astype(np.int8), categories=dims)
+    out["status"] = pd.Categorical.from_codes(
+        res["status"].astype(np.int8), dtype=pd.CategoricalDtype(list(_core.status_names))
+    )
+    out["lowest_dimension"] = pd.Categorical.from_codes(
+        res["lowest"].astype(np.int8), dtype=pd.CategoricalDtype(dims)
+    )
     th = ins.thresholds
     if th is not None:
         labels = [c[0] for c in th["categories"]]
-        out["category"] = pd.Categorical.from_codes(res["category"].astype(np.int16), categories=labels)
-    out["problems"] = _problems(ins, table, item_column, res)
-    out["instrument"] = ins.tag
+        out["category"] = pd.Categorical.from_codes(
+            res["category"].astype(np.int16), dtype=pd.CategoricalDtype(labels)
+        )
+    out["problems"] = _text(_problems(ins, table, item_column, res))
+    # A scalar is broadcast by pandas (fast); with no rows it would leave an object column.
+    out["instrument"] = ins.tag if table.rows else _text(np.empty(0, dtype=object))
     if explain:
         items = [it["id"] for it in ins._core.items]
         for k, it in enumerate(items):
@@ -266,7 +310,7 @@ def score(
 
 
 def explain(
-    row: pd.Series | pd.DataFrame | Mapping[str, Any],
+    row: pd.Series[Any] | pd.DataFrame | Mapping[str, Any],
     instrument: str | os.PathLike[str] | Instrument = "iom-rss",
     weights: str | os.PathLike[str] | pd.DataFrame | None = None,
     column_map: Mapping[str, str] | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -43,11 +44,18 @@ class ScoreSummary:
                 f"{self.min_cell} interviews suppressed.</p>"
             )
         by = ", ".join(html.escape(b) for b in self.by) or "all interviews"
-        return (
-            f"<p><b>Scores by {by}</b></p>"
-            + self.table.to_html(index=False, float_format=lambda x: f"{x:.4f}", na_rep="")
-            + note
-        )
+        # Shown as `reinscore summarize` prints it: 4 decimals, "<min_cell" for the size of
+        # a suppressed group and empty cells for what is not shown.
+        shown = self.table.astype(object).map(_cell).astype(object)
+        shown.loc[self.table["suppressed"].to_numpy(dtype=bool), "n"] = f"<{self.min_cell}"
+        return f"<p><b>Scores by {by}</b></p>" + shown.to_html(index=False) + note
+
+
+def _cell(x: object) -> object:
+    """A table cell as shown: missing values empty, floats with 4 decimals."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    return f"{x:.4f}" if isinstance(x, float) else x
 
 
 def summarize(scores: pd.DataFrame, by: str | Sequence[str] = (), min_cell: int = 10) -> ScoreSummary:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._instrument import Instrument
-from ._score import Data, _bind, _read, _run
+from ._instrument import Instrument, load_instrument
+from ._score import Data, _read, _score_table
 
 __all__ = ["validate", "ValidationReport"]
 
@@ -56,7 +56,19 @@ class ValidationReport:
         )
         if self.problems.empty:
             return head
-        return head + self.problems.to_html(index=False)
+        # Missing cells (None, NaN or NA, depending on the column's dtype) are shown empty.
+        shown = self.problems.astype(object).where(self.problems.notna(), "")
+        return head + shown.to_html(index=False)
+
+
+def _trim(s: str) -> str:
+    """Spaces and tabs off both ends, carriage returns off the end: the core's trim."""
+    return s.lstrip(" \t").rstrip(" \t\r")
+
+
+def _label(x: Any) -> Any:
+    """A row label as a plain Python value (numpy integers become int)."""
+    return int(x) if isinstance(x, np.integer) else x
 
 
 def validate(
@@ -87,30 +99,30 @@ def validate(
     """
     rows: list[dict[str, Any]] = []
     table = _read(data, delimiter, sheet)
-    from ._instrument import load_instrument
-
     ins = load_instrument(instrument)
     item_column, header_problems = _core.bind_columns(ins._core, table.header, dict(column_map or {}))
+    # Same order as `reinscore validate`: no data, header problems, row defects, answers.
+    if table.rows == 0:
+        rows.append({"rule": "no_data_rows", "column": None, "answer": None, "count": 0, "first_rows": []})
     for p in header_problems:
         rows.append({"rule": p["rule"], "column": p["column"], "answer": None, "count": None, "first_rows": []})
     labels = table.record if table.record is not None else np.asarray(table.index)
-    if table.rows == 0:
-        rows.append({"rule": "no_data_rows", "column": None, "answer": None, "count": 0, "first_rows": []})
-    if table.defects is not None:
-        for code, rule in ((1, "ragged_row"), (2, "empty_row"), (3, "invalid_utf8")):
-            hit = np.flatnonzero(table.defects == code)
-            if len(hit):
-                rows.append({"rule": rule, "column": None, "answer": None, "count": int(len(hit)),
-                             "first_rows": [int(x) for x in labels[hit[:_MAX_ROWS_LISTED]]]})
-    invalid_rows = 0
-    if table.rows:
-        _, _, bound, res = _run(data if not isinstance(data, (str, os.PathLike)) else data,
-                                ins, None, False, column_map, True, delimiter, sheet)
+    defects = table.defects if table.defects is not None else np.zeros(table.rows, np.uint8)
+    for code, rule in ((1, "ragged_row"), (2, "empty_row"), (3, "invalid_utf8")):
+        hit = np.flatnonzero(defects == code)
+        if len(hit):
+            rows.append({"rule": rule, "column": None, "answer": None, "count": len(hit),
+                         "first_rows": [_label(x) for x in labels[hit[:_MAX_ROWS_LISTED]]]})
+    invalid_rows = int((defects > 0).sum())
+    if table.rows and any(c >= 0 for c in item_column):
+        # Every matched column is checked, whatever else is wrong with the header (a
+        # duplicate column is left unmatched by the binding). Rows with invalid UTF-8 are
+        # read as the command line's validate reads them; blank and ragged rows are not.
+        res = _score_table(ins, table, item_column, False, None)
         reasons = res["reasons"]
-        defects = table.defects if table.defects is not None else np.zeros(table.rows, np.uint8)
-        bad = np.isin(reasons, (5, 6)) & (defects == 0)[:, None]
+        bad = np.isin(reasons, (5, 6)) & ((defects == 0) | (defects == 3))[:, None]
         invalid_rows = int((bad.any(axis=1) | (defects > 0)).sum())
-        for k, c in enumerate(bound):
+        for k, c in enumerate(item_column):
             if c < 0 or not bad[:, k].any():
                 continue
             hit = np.flatnonzero(bad[:, k])
@@ -119,18 +131,18 @@ def validate(
                 values = np.asarray(list(col[1]), dtype=object)[col[0][hit]]
             else:
                 values = col.to_numpy()[hit]
-            keys = pd.Series([str(v).strip() for v in values])
+            keys = pd.Series([_trim(str(v)) for v in values], dtype=object)
             for n, (value, idx) in enumerate(keys.groupby(keys, sort=True).groups.items(), start=1):
                 pos = hit[np.asarray(idx)]
                 rows.append({
                     "rule": _core.reason_names[int(reasons[pos[0], k])],
                     "column": table.header[c],
                     "answer": value if show_codes else f"#{n}",
-                    "count": int(len(pos)),
-                    "first_rows": [int(x) if np.issubdtype(type(x), np.integer) else x
-                                   for x in labels[pos[:_MAX_ROWS_LISTED]]],
+                    "count": len(pos),
+                    "first_rows": [_label(x) for x in labels[pos[:_MAX_ROWS_LISTED]]],
                 })
     problems = pd.DataFrame(rows, columns=["rule", "column", "answer", "count", "first_rows"])
+    problems["count"] = problems["count"].astype("Int64")
     summary = {
         "rows": table.rows,
         "items": len(ins._core.items),
