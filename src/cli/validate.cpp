@@ -43,7 +43,10 @@ struct ColumnReport {
 // Shown only with --show-codes: answer values can be personal data.
 std::string printable(std::string_view s) {
   std::string out;
-  for (const unsigned char c : s.substr(0, 40)) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  // Control bytes, and every non-ASCII byte of text that is not valid UTF-8, become '?'.
+  const bool utf8 = io::is_valid_utf8(s);
+  for (const unsigned char c : s.substr(0, 40))
+    out += (c < 0x20 || c == 0x7f || (!utf8 && c >= 0x80)) ? '?' : static_cast<char>(c);
   if (s.size() > 40) out += "...";
   return out;
 }
@@ -185,7 +188,7 @@ int cmd_validate(const std::vector<std::string>& args) {
         std::size_t i = 0;
         for (const auto& [text, tally] : cols[k].codes) {
           json::object u;
-          u["code"] = show_codes ? json::value(text) : json::value(nullptr);
+          u["code"] = show_codes ? json::value(io::is_valid_utf8(text) ? text : printable(text)) : json::value(nullptr);
           u["code_number"] = ++i;
           u["rule"] = to_string(tally.reason);
           u["count"] = tally.rows.count;
