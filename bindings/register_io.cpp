@@ -14,16 +14,29 @@ namespace {
 
 // A column factorised as it is read: int codes plus the distinct strings, which is what
 // pandas' Categorical holds and what scoring needs (each distinct answer coded once).
+struct ViewHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 struct Factorised {
   std::vector<std::int64_t> codes;
   std::vector<std::string> categories;
-  std::unordered_map<std::string, std::int64_t> index;
+  // Heterogeneous lookup: no string is built for an answer already seen.
+  std::unordered_map<std::string, std::int64_t, ViewHash, std::equal_to<>> index;
+  std::string_view last;  // exports repeat answers; skip the hash when the cell repeats
+  std::int64_t last_code = -1;
   void add(std::string_view s) {
-    auto it = index.find(std::string(s));
-    if (it == index.end()) {
-      it = index.emplace(std::string(s), static_cast<std::int64_t>(categories.size())).first;
-      categories.emplace_back(s);
+    if (last_code >= 0 && s == last) {
+      codes.push_back(last_code);
+      return;
     }
+    auto it = index.find(s);
+    if (it == index.end())
+      it = index.emplace(std::string(s), static_cast<std::int64_t>(categories.size())).first;
+    if (static_cast<std::size_t>(it->second) == categories.size()) categories.emplace_back(s);
+    last = it->first;
+    last_code = it->second;
     codes.push_back(it->second);
   }
 };
