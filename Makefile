@@ -32,10 +32,15 @@ demo: build
 test-cpp: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The Python package is built by pip exactly as a user would build it.
+# The Python tests run in a fresh venv where pip builds the package exactly as a user
+# would (`pip install .`, with build isolation), plus the test tools.
+TEST_VENV := $(BUILD)/test-venv
 test-python: build
-	@$(PY) -m pip install -q --no-build-isolation $(CURDIR)
-	@REINSCORE_CLI=$(REINSCORE) $(PY) -m pytest tests/python tests/cli
+	@rm -rf $(TEST_VENV) && python3 -m venv $(TEST_VENV)
+	@$(TEST_VENV)/bin/python -m pip install -q --upgrade pip
+	@$(TEST_VENV)/bin/python -m pip install -q -r tools/requirements-dev.txt
+	@$(TEST_VENV)/bin/python -m pip install -q $(CURDIR)
+	@REINSCORE_CLI=$(REINSCORE) $(TEST_VENV)/bin/python -m pytest tests/python tests/cli
 
 test: test-cpp test-python
 
