@@ -10,9 +10,11 @@
 #include <reinscore/reason.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -99,6 +101,19 @@ struct Thresholds {
   std::vector<Category> categories;  ///< ascending by min
 };
 
+/// The levels of the integrated approach, in the order of Integration::level_weights.
+inline constexpr std::array<std::string_view, 3> level_names = {"individual", "community",
+                                                                "structural"};
+
+/// How the individual, community and structural levels combine into the integrated
+/// index (docs/levels.md): the optional `integration` object of an instrument file.
+struct Integration {
+  bool provisional = true;                       ///< placeholder numbers unless stated
+  std::array<double, 3> level_weights{1, 1, 1};  ///< indexed like level_names
+  std::uint64_t min_respondents = 10;            ///< smaller groups of people are suppressed
+  double min_level_share = 1;  ///< level weight that must have a score (1: every level)
+};
+
 class Instrument {
  public:
   std::string id;
@@ -113,6 +128,7 @@ class Instrument {
   std::vector<Item> items;
   double coverage_min_share = 0.5;
   std::optional<Thresholds> thresholds;
+  std::optional<Integration> integration;  ///< absent unless the file declares it
   std::string default_weights;
   std::vector<WeightSet> weight_sets;
 
@@ -437,6 +453,47 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
   }
 }
 
+/// The optional `integration` object (docs/instrument-format.md, "Integration").
+inline Integration parse_integration(const json::value& v) {
+  const std::string path = "integration";
+  const auto& o = as_object(v, path);
+  check_keys(o, path, {"provisional", "level_weights", "min_respondents", "min_level_share"});
+  Integration g;
+  g.provisional = opt_bool(o, "provisional", path, true);
+  const std::string wpath = join_path(path, "level_weights");
+  const auto& lw = as_object(required(o, "level_weights", path), wpath);
+  check_keys(lw, wpath, {level_names[0], level_names[1], level_names[2]});
+  double total = 0;
+  for (std::size_t l = 0; l < level_names.size(); ++l) {
+    const std::string p = join_path(wpath, level_names[l]);
+    const double w = as_number(required(lw, level_names[l], wpath), p);
+    if (w < 0) throw instrument_error(p, "weight must be a finite number >= 0");
+    g.level_weights[l] = w;
+    total += w;
+  }
+  if (!(total > 0)) throw instrument_error(wpath, "level weights must not all be zero");
+  if (const auto* m = o.if_contains("min_respondents")) {
+    const long long n = as_integer(*m, join_path(path, "min_respondents"));
+    if (n < 1) throw instrument_error(join_path(path, "min_respondents"), "must be at least 1");
+    g.min_respondents = static_cast<std::uint64_t>(n);
+  }
+  if (const auto* m = o.if_contains("min_level_share")) {
+    g.min_level_share = as_number(*m, join_path(path, "min_level_share"));
+    if (g.min_level_share < 0 || g.min_level_share > 1)
+      throw instrument_error(join_path(path, "min_level_share"), "must lie in [0, 1]");
+  }
+  return g;
+}
+
+inline json::value integration_to_json(const Integration& g) {
+  json::object lw;
+  for (std::size_t l = 0; l < level_names.size(); ++l) lw[level_names[l]] = g.level_weights[l];
+  return json::object{{"provisional", g.provisional},
+                      {"level_weights", std::move(lw)},
+                      {"min_respondents", g.min_respondents},
+                      {"min_level_share", g.min_level_share}};
+}
+
 }  // namespace detail
 
 inline Instrument Instrument::from_json(const detail::json::value& doc, const std::string& what) {
@@ -453,7 +510,7 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   const auto& o = as_object(doc, "");
   check_keys(o, "", {"format", "id", "version", "title", "level", "unit_key", "provisional",
                      "provenance", "dimensions", "scales", "items", "coverage", "thresholds",
-                     "default_weights", "weight_sets"});
+                     "integration", "default_weights", "weight_sets"});
   const std::string format = as_string(required(o, "format", ""), "format");
   if (format != instrument_format)
     throw instrument_error("format", "unsupported format \"" + format + "\" (expected \"" +
@@ -572,6 +629,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
     ins.thresholds = std::move(th);
   }
 
+  if (const auto* g = o.if_contains("integration")) ins.integration = parse_integration(*g);
+
   const auto& sets = as_object(required(o, "weight_sets", ""), "weight_sets");
   if (sets.empty()) throw instrument_error("weight_sets", "at least one weight set is needed");
   for (const auto& kv : sets) {
@@ -676,6 +735,7 @@ inline detail::json::value Instrument::to_json() const {
     to["categories"] = std::move(cats);
     o["thresholds"] = std::move(to);
   }
+  if (integration) o["integration"] = detail::integration_to_json(*integration);
   o["default_weights"] = default_weights;
   json::object ws;
   for (const auto& w : weight_sets) ws[w.name] = detail::weight_set_to_json(*this, w);

@@ -10,6 +10,7 @@
 #include <reinscore/error.hpp>
 #include <reinscore/fwd.hpp>
 #include <reinscore/instrument.hpp>
+#include <reinscore/levels.hpp>
 #include <reinscore/reason.hpp>
 #include <reinscore/scorer.hpp>
 #include <reinscore/version.hpp>
