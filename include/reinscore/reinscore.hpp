@@ -11,7 +11,9 @@
 #include <reinscore/fwd.hpp>
 #include <reinscore/instrument.hpp>
 #include <reinscore/levels.hpp>
+#include <reinscore/polychoric.hpp>
 #include <reinscore/reason.hpp>
+#include <reinscore/reliability.hpp>
 #include <reinscore/scorer.hpp>
 #include <reinscore/version.hpp>
 #include <reinscore/weights.hpp>
