@@ -8,12 +8,15 @@
 #include <reinscore/coder.hpp>
 #include <reinscore/comoments.hpp>
 #include <reinscore/error.hpp>
+#include <reinscore/fit.hpp>
 #include <reinscore/fwd.hpp>
 #include <reinscore/instrument.hpp>
 #include <reinscore/levels.hpp>
+#include <reinscore/panel.hpp>
 #include <reinscore/polychoric.hpp>
 #include <reinscore/reason.hpp>
 #include <reinscore/reliability.hpp>
 #include <reinscore/scorer.hpp>
+#include <reinscore/sensitivity.hpp>
 #include <reinscore/version.hpp>
 #include <reinscore/weights.hpp>

@@ -130,6 +130,8 @@ int cmd_validate(const std::vector<std::string>& args) {
         for (std::size_t k = 0; k < ins.items.size(); ++k) {
           const std::size_t c = binding.item_column[k];
           if (c == io::ColumnBinding::none) continue;
+          // Text that is not UTF-8 is reported once, as invalid_utf8, not as an answer.
+          if ((batch.flags[r] & io::row_invalid_utf8) && !io::is_valid_utf8(row[c])) continue;
           const CodedCell cell = coder.item(k).code(row[c]);
           auto& rep = cols[k];
           ++rep.reasons[static_cast<std::size_t>(cell.reason)];

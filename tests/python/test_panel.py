@@ -1,0 +1,528 @@
+"""reinscore.panel and `reinscore panel`: change between rounds, months since return,
+transitions, attrition, checked against pandas/scipy/statsmodels on the scored sample."""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import reinscore
+from _helpers import DIMS, SAMPLE, run_cli
+from scipy import stats
+from statsmodels.stats.weightstats import DescrStatsW
+
+SCORES = [*DIMS, "composite"]
+KEEP = ["returnee_id", "round", "interview_date", "return_date"]
+PAIRS = [(1, 2), (2, 3), (1, 3)]
+MONTH = 365.25 / 12
+
+
+@pytest.fixture(scope="module")
+def scores() -> pd.DataFrame:
+    """The scored sample with the panel columns kept. Do not modify."""
+    return reinscore.score(SAMPLE, id="interview_id", keep=KEEP)
+
+
+@pytest.fixture(scope="module")
+def report(scores: pd.DataFrame) -> reinscore.PanelReport:
+    return reinscore.panel(scores, status=True, min_cell=0)
+
+
+@pytest.fixture(scope="module")
+def scores_file(cli: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("panel") / "scores.csv"
+    args = [a for k in KEEP for a in ("--keep", k)]
+    path.write_bytes(run_cli("score", SAMPLE, "--id", "interview_id", *args, "-q").ok().out)
+    return path
+
+
+def _wide(scores: pd.DataFrame, col: str) -> pd.DataFrame:
+    """returnee x round table of one column (NaN where not interviewed)."""
+    s = scores.assign(round=scores["round"].astype(int))
+    return s.pivot(index="returnee_id", columns="round", values=col)
+
+
+def _row(frame: pd.DataFrame, a: int, b: int, score: str) -> pd.Series[Any]:
+    sel = frame[(frame["from"] == a) & (frame["to"] == b) & (frame["score"] == score)]
+    assert len(sel) == 1
+    return sel.iloc[0]
+
+
+def _cli_tables(out: bytes) -> dict[str, pd.DataFrame]:
+    """Splits `panel --format csv` output ("# name" sections) into frames read as text."""
+    tables: dict[str, pd.DataFrame] = {}
+    for block in out.decode().split("\n# "):
+        name, _, body = block.lstrip("# ").partition("\n")
+        tables[name] = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
+    return tables
+
+
+# -- 1. change between rounds -----------------------------------------------------------
+
+
+def test_default_pairs_and_rounds(report: reinscore.PanelReport) -> None:
+    assert report.rounds == [1, 2, 3]
+    assert report.pairs == PAIRS
+    c = report.changes
+    assert list(c.columns) == ["from", "to", "score", "pairs", "missing", "n", "sum_weights", "mean_from",
+                               "mean_to", "mean_change", "sd", "se", "ci_low", "ci_high", "df", "t", "p_value",
+                               "months_from", "months_to", "suppressed"]
+    assert list(zip(c["from"], c["to"], c["score"])) == [(a, b, s) for a, b in PAIRS for s in SCORES]
+
+
+def test_changes_equal_scipy_ttest_rel(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    present = _wide(scores, "interview_id").notna()
+    for s in SCORES:
+        w = _wide(scores, s)
+        for a, b in PAIRS:
+            got = _row(report.changes, a, b, s)
+            both = present[a] & present[b]
+            ok = both & w[a].notna() & w[b].notna()
+            x, y = w.loc[ok, a].to_numpy(), w.loc[ok, b].to_numpy()
+            d = y - x
+            res = stats.ttest_rel(y, x)
+            ci = res.confidence_interval(0.95)
+            assert got["pairs"] == both.sum() and got["n"] == ok.sum() and got["missing"] == both.sum() - ok.sum()
+            assert got["n"] > 1000  # the sample is large: a real comparison
+            np.testing.assert_allclose(got["mean_change"], d.mean(), rtol=0, atol=1e-14)
+            np.testing.assert_allclose(got["mean_from"], x.mean(), rtol=0, atol=1e-14)
+            np.testing.assert_allclose(got["mean_to"], y.mean(), rtol=0, atol=1e-14)
+            np.testing.assert_allclose(got["sd"], d.std(ddof=1), rtol=1e-12)
+            np.testing.assert_allclose(got["se"], stats.sem(d), rtol=1e-12)
+            np.testing.assert_allclose(got["t"], res.statistic, rtol=1e-11)
+            np.testing.assert_allclose(got["p_value"], res.pvalue, rtol=1e-8, atol=1e-300)
+            np.testing.assert_allclose([got["ci_low"], got["ci_high"]], [ci.low, ci.high], rtol=1e-12)
+            assert got["df"] == res.df == ok.sum() - 1
+            assert got["sum_weights"] == ok.sum()
+
+
+def test_change_level(scores: pd.DataFrame) -> None:
+    r = reinscore.panel(scores, from_round=1, to_round=3, level=0.9, min_cell=0)
+    w = _wide(scores, "composite").dropna(subset=[1, 3])
+    res = stats.ttest_rel(w[3], w[1])
+    ci = res.confidence_interval(0.9)
+    got = _row(r.changes, 1, 3, "composite")
+    np.testing.assert_allclose([got["ci_low"], got["ci_high"]], [ci.low, ci.high], rtol=1e-12)
+    assert r.pairs == [(1, 3)]
+    assert len(r.changes) == len(SCORES)
+
+
+def test_weighted_change_equals_statsmodels(scores: pd.DataFrame) -> None:
+    rng = np.random.default_rng(3)
+    weighted = scores.assign(w=rng.uniform(0.2, 4.0, len(scores)))
+    r = reinscore.panel(weighted, weight="w", min_cell=0)
+    wt = _wide(weighted, "w")
+    for s in SCORES:
+        w = _wide(weighted, s)
+        for a, b in PAIRS:
+            ok = w[a].notna() & w[b].notna()
+            d = (w.loc[ok, b] - w.loc[ok, a]).to_numpy()
+            wb = wt.loc[ok, b].to_numpy()  # the later interview's weight
+            got = _row(r.changes, a, b, s)
+            ds = DescrStatsW(d, weights=wb)
+            np.testing.assert_allclose(got["mean_change"], ds.mean, rtol=1e-12)
+            np.testing.assert_allclose(got["sum_weights"], ds.sum_weights, rtol=1e-12)
+            np.testing.assert_allclose(got["mean_from"], DescrStatsW(w.loc[ok, a].to_numpy(), weights=wb).mean,
+                                       rtol=1e-12)
+            n = len(d)
+            np.testing.assert_allclose(got["sd"], math.sqrt(ds.var * n / (n - 1)), rtol=1e-11)
+            # Linearised SE of the ratio mean: the standard error of the mean of
+            # z = n w (d - mean) / sum w (statsmodels, unweighted), and directly.
+            z = n * wb * (d - ds.mean) / wb.sum()
+            np.testing.assert_allclose(got["se"], DescrStatsW(z).std_mean, rtol=1e-10)
+            direct = math.sqrt(n / (n - 1) * np.sum(wb**2 * (d - ds.mean) ** 2)) / wb.sum()
+            np.testing.assert_allclose(got["se"], direct, rtol=1e-10)
+            q = stats.t.ppf(0.975, n - 1)
+            np.testing.assert_allclose(got["ci_high"] - got["mean_change"], q * got["se"], rtol=1e-10)
+            # The weights matter: the weighted mean is not the plain one.
+            assert abs(got["mean_change"] - d.mean()) > 1e-6
+
+
+def test_equal_weights_give_the_unweighted_result(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    r = reinscore.panel(scores.assign(w=2.5), weight="w", status=True, min_cell=0)
+    cols = ["n", "mean_change", "sd", "se", "ci_low", "ci_high", "t", "p_value"]
+    pd.testing.assert_frame_equal(r.changes[cols], report.changes[cols], check_exact=False, rtol=1e-12)
+
+
+def test_per_returnee_equals_pandas(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    per = report.per_returnee
+    assert list(per.columns) == ["returnee_id", "from", "to", "row_from", "row_to",
+                                 *(f"change_{s}" for s in SCORES), "months_from", "months_to", "weight",
+                                 "category_from", "category_to", "status_from", "status_to"]
+    present = _wide(scores, "interview_id").notna()
+    for a, b in PAIRS:
+        got = per[(per["from"] == a) & (per["to"] == b)].set_index("returnee_id")
+        ids = present.index[present[a] & present[b]]
+        assert sorted(got.index) == sorted(ids) and got.index.is_monotonic_increasing
+        for s in SCORES:
+            w = _wide(scores, s)
+            want = (w[b] - w[a]).loc[got.index].to_numpy()
+            np.testing.assert_array_equal(got[f"change_{s}"].to_numpy(), want)  # NaN where either missing
+        cat = _wide(scores.assign(category=scores["category"].astype(object)), "category")
+        assert got["category_to"].astype(object).fillna("").tolist() == cat.loc[got.index, b].fillna("").tolist()
+        # row_from/row_to: rows of the scores file (header = 1)
+        pos = pd.Series(np.arange(len(scores)) + 2, index=scores["interview_id"])
+        iid = _wide(scores, "interview_id")
+        assert got["row_to"].tolist() == pos.loc[iid.loc[got.index, b]].tolist()
+    assert np.isnan(per["change_composite"]).sum() > 0
+
+
+# -- 2. months since return -------------------------------------------------------------
+
+
+def test_months_since_return_equals_pandas(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    days = (pd.to_datetime(scores["interview_date"]) - pd.to_datetime(scores["return_date"])).dt.days
+    want = days.to_numpy(dtype=float) / MONTH
+    np.testing.assert_array_equal(report.interviews["months_since_return"].to_numpy(), want)
+    assert report.interviews.index.equals(scores.index)
+    assert report.problems.empty
+    # Round r is about r x 3 months after return (data/examples/README.md).
+    c = report.changes.drop_duplicates(["from", "to"]).set_index(["from", "to"])
+    for (a, b), row in c.iterrows():
+        assert abs(row["months_from"] - 3 * a) < 0.3 and abs(row["months_to"] - 3 * b) < 0.3
+
+
+def test_bad_dates_are_row_level_problems(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    bad = scores.copy()
+    bad["interview_date"] = bad["interview_date"].astype(object)
+    bad["return_date"] = bad["return_date"].astype(object)
+    bad.loc[4, "interview_date"] = "2025-02-30"
+    bad.loc[9, "return_date"] = ""
+    bad.loc[12, "interview_date"] = "12/05/2025"
+    bad.loc[20, "interview_date"] = "2020-01-01"  # before the return
+    with pytest.warns(UserWarning, match="4 date problem"):
+        r = reinscore.panel(bad, min_cell=0)
+    p = r.problems
+    assert p[["row", "index", "column", "rule"]].values.tolist() == [
+        [6, 4, "interview_date", "bad_date"],
+        [11, 9, "return_date", "missing_date"],
+        [14, 12, "interview_date", "bad_date"],
+        [22, 20, "interview_date", "interview_before_return"],
+    ]
+    assert p["message"].iloc[0] == ("row 6: column 'interview_date': not a calendar date written yyyy-mm-dd "
+                                    "[bad_date]")
+    assert not p["message"].str.contains("2025|12/05|2020").any()  # no values in messages
+    months = r.interviews["months_since_return"]
+    assert months.isna().tolist() == [i in (4, 9, 12, 20) for i in range(len(bad))]
+    np.testing.assert_array_equal(months.drop([4, 9, 12, 20]),
+                                  report.interviews["months_since_return"].drop([4, 9, 12, 20]))
+    # Interviews are never dropped: the change table is the same.
+    pd.testing.assert_frame_equal(r.changes.drop(columns=["months_from", "months_to"]),
+                                  report.changes.drop(columns=["months_from", "months_to"]))
+
+
+def test_datetime_and_integer_columns(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    typed = scores.assign(round=scores["round"].astype(int),
+                          interview_date=pd.to_datetime(scores["interview_date"]),
+                          return_date=pd.to_datetime(scores["return_date"]))
+    r = reinscore.panel(typed, status=True, min_cell=0)
+    pd.testing.assert_frame_equal(r.changes, report.changes)
+    pd.testing.assert_frame_equal(r.transitions, report.transitions)
+    np.testing.assert_array_equal(r.interviews["months_since_return"], report.interviews["months_since_return"])
+
+
+def test_dates_optional(scores: pd.DataFrame) -> None:
+    r = reinscore.panel(scores.drop(columns=["interview_date", "return_date"]), min_cell=0)
+    assert r.changes["months_from"].isna().all() and r.interviews["months_since_return"].isna().all()
+    r2 = reinscore.panel(scores, interview_date=None, min_cell=0)
+    assert r2.interviews["months_since_return"].isna().all()
+    with pytest.raises(ValueError, match=r"column 'visit_date'.*\[missing_column\]"):
+        reinscore.panel(scores, interview_date="visit_date")
+
+
+# -- 3. transitions ---------------------------------------------------------------------
+
+
+def _reference_transitions(scores: pd.DataFrame, col: str, states: list[str], a: int, b: int) -> pd.DataFrame:
+    v = _wide(scores.assign(**{col: scores[col].astype(object)}), col)
+    present = _wide(scores, "interview_id").notna()
+    rows = v.loc[present[a], a].fillna("none")
+    to = v.loc[present[a], b].fillna("none").where(present.loc[present[a], b], "attrited")
+    tab = pd.crosstab(rows, to)
+    return tab.reindex(index=[*states, "none"], columns=[*states, "none", "attrited"], fill_value=0)
+
+
+@pytest.mark.parametrize("variable", ["category", "status"])
+def test_transitions_equal_pandas_crosstab(scores: pd.DataFrame, report: reinscore.PanelReport,
+                                           variable: str) -> None:
+    states = (list(scores["category"].cat.categories) if variable == "category"
+              else ["complete", "partial", "insufficient", "invalid"])
+    for a, b in PAIRS:
+        got = report.transition_matrix(a, b, variable)
+        want = _reference_transitions(scores, variable, states, a, b)
+        assert got.index.tolist() == want.index.tolist() and got.columns.tolist() == want.columns.tolist()
+        np.testing.assert_array_equal(got.to_numpy(dtype=np.int64), want.to_numpy())
+        shares = report.transition_matrix(a, b, variable, shares=True).to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_allclose(shares, want.to_numpy() / want.to_numpy().sum(axis=1, keepdims=True),
+                                       rtol=1e-15)
+        nonempty = want.to_numpy().sum(axis=1) > 0
+        np.testing.assert_allclose(shares[nonempty].sum(axis=1), 1.0, atol=1e-12)
+    # The matrix of 1 -> 2 counts every returnee of round 1 once.
+    t = report.transitions
+    sel = t[(t["variable"] == variable) & (t["from"] == 1) & (t["to"] == 2)]
+    assert int(sel["n"].sum()) == 2000
+    assert int(sel.loc[sel["state_to"] == "attrited", "n"].sum()) == 2000 - 1778
+
+
+# -- 4. attrition -----------------------------------------------------------------------
+
+
+def test_attrition_equals_pandas(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    p = _wide(scores, "interview_id").notna()
+    a = report.attrition.set_index("round")
+    assert a["present"].tolist() == [2000, 1778, 1478]  # data/examples/README.md
+    seen = pd.Series(False, index=p.index)
+    prev = pd.Series(False, index=p.index)
+    for r in [1, 2, 3]:
+        here = p[r]
+        row = a.loc[r]
+        assert row["present"] == here.sum()
+        assert row["first_seen"] == (here & ~seen).sum()
+        assert row["retained"] == (here & prev).sum()
+        assert row["lost"] == (~here & prev).sum()
+        assert row["returned"] == (here & ~prev & seen).sum()
+        assert row["absent"] == (~here & seen).sum()
+        assert row["baseline_present"] == (here & p[1]).sum()
+        assert row["retention"] == (here & p[1]).sum() / p[1].sum()
+        seen |= here
+        prev = here
+    assert a.loc[3, "returned"] > 0  # "a few returnees missed in round 2 are found again in round 3"
+
+
+# -- 5. duplicates and other errors -----------------------------------------------------
+
+
+def test_duplicate_interview_names_both_rows(scores: pd.DataFrame) -> None:
+    dup = pd.concat([scores, scores.iloc[[7]]], ignore_index=True)
+    with pytest.raises(ValueError) as e:
+        reinscore.panel(dup)
+    msg = str(e.value)
+    assert msg.startswith(f"row {len(dup) + 1}: column 'returnee_id': ")
+    assert "in row 9" in msg and "[duplicate_interview]" in msg
+    assert scores["returnee_id"].iloc[7] not in msg
+
+
+@pytest.mark.parametrize(("change", "kwargs", "pattern"), [
+    ("empty_id", {}, r"row 4: column 'returnee_id': returnee id is empty \[missing_id\]"),
+    ("bad_round", {}, r"row 5: column 'round': round is empty or not a whole number \[bad_round\]"),
+    ("half_round", {}, r"row 5: column 'round': .*\[bad_round\]"),
+    (None, {"weight": "w"}, r"row 3: column 'w': weight must be a finite number >= 0 \[bad_weight\]"),
+    (None, {"from_round": 1, "to_round": 4}, r"column 'round': .*\[unknown_round\]"),
+    (None, {"from_round": 3, "to_round": 1}, r"\[round_order\]"),
+    (None, {"id": "person"}, r"column 'person': .*\[missing_column\]"),
+    (None, {"weight": "nope"}, r"column 'nope': .*\[missing_column\]"),
+])
+def test_errors_name_row_column_rule(scores: pd.DataFrame, change: str | None, kwargs: dict[str, Any],
+                                     pattern: str) -> None:
+    s = scores.assign(w=1.0)
+    s["round"] = s["round"].astype(object)
+    s["returnee_id"] = s["returnee_id"].astype(object)
+    s.loc[1, "w"] = -1.0
+    if change == "empty_id":
+        s.loc[2, "returnee_id"] = ""
+    elif change == "bad_round":
+        s.loc[3, "round"] = "second"
+    elif change == "half_round":
+        s["round"] = s["round"].astype(float)
+        s.loc[3, "round"] = 1.5
+    with pytest.raises(ValueError, match=pattern):
+        reinscore.panel(s, **kwargs)
+
+
+def test_unknown_category_is_an_error(scores: pd.DataFrame) -> None:
+    s = scores.assign(category=scores["category"].astype(object))
+    s.loc[0, "category"] = "thriving"
+    with pytest.raises(ValueError, match=r"row 2: column 'category': .*\[unknown_category\]"):
+        reinscore.panel(s, categories=["below_threshold", "sustainable"])
+    # Without a given order, the labels seen are used, sorted.
+    r = reinscore.panel(s, min_cell=0)
+    assert r.transition_matrix(1, 2).index.tolist() == ["below_threshold", "sustainable", "thriving", "none"]
+
+
+# -- 7. properties ----------------------------------------------------------------------
+
+
+def test_row_order_invariance(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    perm = np.random.default_rng(9).permutation(len(scores))
+    r = reinscore.panel(scores.iloc[perm], status=True, min_cell=0)
+    pd.testing.assert_frame_equal(r.changes, report.changes, check_exact=True)
+    pd.testing.assert_frame_equal(r.transitions, report.transitions, check_exact=True)
+    pd.testing.assert_frame_equal(r.attrition, report.attrition, check_exact=True)
+    cols = [c for c in report.per_returnee.columns if c not in ("row_from", "row_to")]
+    pd.testing.assert_frame_equal(r.per_returnee[cols], report.per_returnee[cols], check_exact=True)
+    pd.testing.assert_frame_equal(r.interviews.loc[scores.index], report.interviews)
+
+
+def test_split_returnees_merge_to_whole(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    ids = scores["returnee_id"].astype(str)
+    group = ids.str[-1].isin(list("0246"))
+    parts = [reinscore.panel(scores[g], status=True, min_cell=0) for g in (group, ~group)]
+    assert all(p.pairs == PAIRS for p in parts)
+    counts = ["pairs", "missing", "n"]
+    summed = parts[0].changes[counts] + parts[1].changes[counts]
+    pd.testing.assert_frame_equal(summed, report.changes[counts])
+    # Means of the parts, weighted by their n, give the whole mean.
+    n0, n1 = (p.changes["n"].to_numpy(dtype=float) for p in parts)
+    m0, m1 = (p.changes["mean_change"].to_numpy() for p in parts)
+    np.testing.assert_allclose((n0 * m0 + n1 * m1) / (n0 + n1), report.changes["mean_change"], rtol=1e-12)
+    for frame, keys in (("transitions", ["row_total", "n"]), ("attrition", ["present", "first_seen", "retained",
+                                                                            "lost", "returned", "absent",
+                                                                            "baseline_present"])):
+        a, b, whole = (getattr(p, frame) for p in (*parts, report))
+        pd.testing.assert_frame_equal(a[keys] + b[keys], whole[keys])
+    assert len(parts[0].per_returnee) + len(parts[1].per_returnee) == len(report.per_returnee)
+
+
+# -- 6. suppression, the command line, HTML ---------------------------------------------
+
+
+def test_suppression(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    r = reinscore.panel(scores, status=True)  # min_cell 10
+    assert r.min_cell == 10
+    for frame, counts in (("changes", ["pairs", "missing", "n"]),
+                          ("attrition", ["present", "first_seen", "retained", "lost", "returned", "absent"])):
+        got, full = getattr(r, frame), getattr(report, frame)
+        for c in counts:
+            small = ((full[c] > 0) & (full[c] < 10)).to_numpy(dtype=bool)
+            assert got[c].isna().to_numpy().tolist() == small.tolist(), (frame, c)
+            assert got.loc[~small, c].tolist() == full.loc[~small, c].tolist()
+        small_missing = (full["missing"] > 0) & (full["missing"] < 10) if frame == "changes" else False
+        assert got["suppressed"].tolist() == (pd.Series(small_missing, index=full.index)
+                                              | (full["n"] < 10 if frame == "changes" else False)).tolist()
+    hidden_est = (report.changes["n"] < 10).to_numpy(dtype=bool)
+    assert r.changes.loc[hidden_est, "mean_change"].isna().all()
+    assert r.changes.loc[~hidden_est, "mean_change"].tolist() == report.changes.loc[~hidden_est, "mean_change"].tolist()
+    # Transitions: a row of fewer than 10 returnees is hidden whole, a small cell alone.
+    t, ft = r.transitions, report.transitions
+    total = ft["row_total"].to_numpy(dtype=np.int64)
+    n = ft["n"].to_numpy(dtype=np.int64)
+    hidden_row = total < 10
+    small_cell = (n > 0) & (n < 10)
+    assert hidden_row.any() and (small_cell & ~hidden_row).any()
+    assert t["n"].isna().to_numpy().tolist() == ((hidden_row & (total > 0)) | small_cell).tolist()
+    assert t["share"].isna().to_numpy().tolist() == (hidden_row | small_cell | (total == 0)).tolist()
+    shown = ~t["n"].isna().to_numpy()
+    assert t.loc[shown, "n"].tolist() == ft.loc[shown, "n"].tolist()
+    assert t["suppressed"].to_numpy().tolist() == ((hidden_row & (total > 0)) | small_cell).tolist()
+    # A small panel: every estimate comes from fewer than 10 returnees.
+    few = scores[scores["returnee_id"].isin(scores["returnee_id"].unique()[:8])]
+    s = reinscore.panel(few)
+    assert s.changes["suppressed"].all() and s.changes["mean_change"].isna().all()
+    assert s.changes["n"].isna().all()
+    assert s.attrition["present"].isna().all() and s.attrition["retention"].isna().all()
+    assert s.attrition["suppressed"].all()
+    assert reinscore.panel(few, min_cell=0).changes["mean_change"].notna().any()
+
+
+def test_cli_equals_python(scores_file: Path, scores: pd.DataFrame) -> None:
+    for min_cell in (0, 10):
+        got = reinscore.panel(scores, status=True, min_cell=min_cell)
+        out = run_cli("panel", scores_file, "--format", "csv", "--status", "--min-cell", min_cell).ok().out
+        tables = _cli_tables(out)
+        assert list(tables) == ["changes", "transitions", "attrition"]
+        for name, frame in (("changes", got.changes), ("transitions", got.transitions),
+                            ("attrition", got.attrition)):
+            want = tables[name]
+            assert list(want.columns) == [c for c in frame.columns if c != "suppressed"], name
+            for c in want.columns:
+                col = frame[c]
+                if str(col.dtype) == "Int64":
+                    shown = [f"<{min_cell}" if v is pd.NA else str(v) for v in col]
+                elif pd.api.types.is_float_dtype(col.dtype):
+                    shown = ["" if math.isnan(v) else repr(float(v)) for v in col]
+                    # The CLI writes the shortest form that reads back: compare as numbers.
+                    assert [float(v) if v else math.nan for v in want[c]] == pytest.approx(
+                        [math.nan if s == "" else float(s) for s in shown], rel=0, abs=0, nan_ok=True), (name, c)
+                    continue
+                else:
+                    shown = [str(v) for v in col]
+                assert shown == want[c].tolist(), (name, c, min_cell)
+
+
+def test_cli_per_returnee_and_interviews(scores_file: Path, report: reinscore.PanelReport) -> None:
+    per = run_cli("panel", scores_file, "--format", "csv", "--table", "per-returnee").ok().frame
+    assert per["returnee_id"].tolist() == report.per_returnee["returnee_id"].tolist()
+    assert per["row_to"].astype(int).tolist() == report.per_returnee["row_to"].tolist()
+    np.testing.assert_array_equal([float(v) if v else math.nan for v in per["change_composite"]],
+                                  report.per_returnee["change_composite"].to_numpy())
+    iv = run_cli("panel", scores_file, "--format", "csv", "--table", "interviews").ok().frame
+    np.testing.assert_array_equal(iv["months_since_return"].astype(float).to_numpy(),
+                                  report.interviews["months_since_return"].to_numpy())
+    assert iv["row"].astype(int).tolist() == list(range(2, len(iv) + 2))
+
+
+def test_cli_weighted_from_to(scores_file: Path, scores: pd.DataFrame, tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    w = np.round(rng.uniform(0.5, 2.0, len(scores)), 3)
+    frame = pd.read_csv(scores_file, dtype=str, keep_default_na=False).assign(w=[repr(float(x)) for x in w])
+    path = tmp_path / "weighted.csv"
+    frame.to_csv(path, index=False, lineterminator="\n")
+    out = run_cli("panel", path, "--weight", "w", "--from", "1", "--to", "3", "--format", "csv",
+                  "--table", "changes", "--min-cell", "0").ok().frame
+    got = reinscore.panel(scores.assign(w=w), weight="w", from_round=1, to_round=3, min_cell=0).changes
+    assert out["score"].tolist() == SCORES
+    np.testing.assert_array_equal(out["se"].astype(float).to_numpy(), got["se"].to_numpy())
+    np.testing.assert_array_equal(out["mean_change"].astype(float).to_numpy(), got["mean_change"].to_numpy())
+
+
+def test_cli_table_format_suppresses(scores_file: Path) -> None:
+    out = run_cli("panel", scores_file).ok().out.decode()
+    assert "Change between rounds" in out and "Transitions of category from round 1 to round 2" in out
+    assert "Attrition" in out and "<10" in out
+    assert "R0" not in out  # no returnee ids in the report
+    lines = [ln for ln in out.splitlines() if ln.strip().startswith("none")]
+    assert lines and all(ln.split()[-1] == "<10" for ln in lines)  # the small "none" rows
+
+
+def test_cli_errors_and_date_problems(scores_file: Path, tmp_path: Path) -> None:
+    frame = pd.read_csv(scores_file, dtype=str, keep_default_na=False)
+    dup = pd.concat([frame, frame.iloc[[3]]], ignore_index=True)
+    path = tmp_path / "dup.csv"
+    dup.to_csv(path, index=False, lineterminator="\n")
+    r = run_cli("panel", path)
+    assert r.code == 2
+    assert f"row {len(dup) + 1}: column 'returnee_id'" in r.err and "row 5" in r.err
+    assert "[duplicate_interview]" in r.err and frame["returnee_id"].iloc[3] not in r.err
+    bad = frame.copy()
+    bad.loc[2, "return_date"] = "2024-02-30"
+    path = tmp_path / "bad_date.csv"
+    bad.to_csv(path, index=False, lineterminator="\n")
+    r = run_cli("panel", path, "--format", "csv", "--table", "interviews")
+    assert r.code == 0
+    assert "row 4: column 'return_date': not a calendar date written yyyy-mm-dd [bad_date]" in r.err
+    assert "2024-02-30" not in r.err
+    assert r.frame["months_since_return"].tolist()[2] == ""
+    assert run_cli("panel", scores_file, "--from", "1").code == 2
+    r = run_cli("panel", scores_file, "--id-column", "person")
+    assert r.code == 2 and "column 'person'" in r.err and "[missing_column]" in r.err
+    r = run_cli("panel", scores_file, "--from", "2", "--to", "5")
+    assert r.code == 2 and "[unknown_round]" in r.err
+
+
+def test_scores_file_read_as_text(scores_file: Path, report: reinscore.PanelReport) -> None:
+    text = pd.read_csv(scores_file, dtype=str, keep_default_na=False)
+    r = reinscore.panel(text, status=True, min_cell=0)
+    pd.testing.assert_frame_equal(r.changes, report.changes)
+    pd.testing.assert_frame_equal(r.transitions, report.transitions)
+    pd.testing.assert_frame_equal(r.attrition, report.attrition)
+    text.loc[3, "composite"] = "high"
+    with pytest.raises(ValueError, match=r"row 5: column 'composite': not a number \[not_a_number\]"):
+        reinscore.panel(text)
+
+
+def test_html_repr(scores: pd.DataFrame) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = reinscore.panel(scores, status=True)
+    h = r._repr_html_()
+    assert "Change between rounds" in h and "Transitions of category" in h and "Transitions of status" in h
+    assert "Attrition" in h and "&lt;10" in h and "&lt;0.0001" in h and "sum_weights" not in h
+    assert "R00001" not in h  # aggregate report only
+    assert "PanelReport" in repr(r)
