@@ -6,7 +6,8 @@
 // rebuilds in numpy bit for bit, so that numpy (np.corrcoef + np.linalg.eigh) can be
 // timed on the same data: v(r, k) = floor(4 (0.6 level_r + 0.4 u_rk) + 0.5) / 4 with level_r and
 // u_rk uniform in [0, 1) from SplitMix64 (53-bit mantissas), NaN where the low 10 bits
-// of the cell's hash fall below missing_per_mille x 1024 / 1000. Inputs are built outside the timed loops.
+// of the cell's hash fall below missing_per_mille x 1024 / 1000. Inputs are built outside the timed
+// loops.
 #include <reinscore/comoments.hpp>
 #include <reinscore/fit.hpp>
 #include <reinscore/sensitivity.hpp>
@@ -33,14 +34,18 @@ constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
 inline double unit(std::uint64_t h) noexcept { return static_cast<double>(h >> 11) * 0x1.0p-53; }
 
 /// rows x 26 coded values; `missing_per_mille` of the cells are NaN.
-Eigen::MatrixXd coded_values(Eigen::Index rows, std::uint64_t missing_per_mille, std::uint64_t seed = 20261127) {
+Eigen::MatrixXd coded_values(Eigen::Index rows, std::uint64_t missing_per_mille,
+                             std::uint64_t seed = 20261127) {
   Eigen::MatrixXd x(rows, kItems);
   for (Eigen::Index r = 0; r < rows; ++r) {
     const double level = unit(splitmix64(seed ^ static_cast<std::uint64_t>(r)));
     for (Eigen::Index k = 0; k < kItems; ++k) {
       const std::uint64_t h = splitmix64(seed + static_cast<std::uint64_t>(r * kItems + k) + 1);
-      const double v = std::floor(4 * (0.6 * level + 0.4 * unit(h)) + 0.5) / 4;  // numpy: np.floor(... + 0.5)
-      x(r, k) = (h & 1023) < missing_per_mille * 1024 / 1000 ? std::numeric_limits<double>::quiet_NaN() : v;
+      const double v =
+          std::floor(4 * (0.6 * level + 0.4 * unit(h)) + 0.5) / 4;  // numpy: np.floor(... + 0.5)
+      x(r, k) = (h & 1023) < missing_per_mille * 1024 / 1000
+                    ? std::numeric_limits<double>::quiet_NaN()
+                    : v;
     }
   }
   return x;
@@ -69,7 +74,8 @@ void BM_FitPca(benchmark::State& state) {
     benchmark::DoNotOptimize(p.eigenvalues.data());
   }
   state.SetItemsProcessed(state.iterations() * n);
-  state.SetBytesProcessed(state.iterations() * n * kItems * static_cast<std::int64_t>(sizeof(double)));
+  state.SetBytesProcessed(state.iterations() * n * kItems *
+                          static_cast<std::int64_t>(sizeof(double)));
   state.SetLabel(state.range(0) ? "4% missing" : "complete");
 }
 BENCHMARK(BM_FitPca)->Arg(0)->Arg(40)->Unit(benchmark::kMillisecond);
@@ -141,7 +147,9 @@ void BM_Sensitivity(benchmark::State& state) {
   const Eigen::MatrixXd& x = data(40);
   for (Eigen::Index k = 0; k < kItems; ++k)
     for (Eigen::Index r = 0; r < n; ++r)
-      block.set(r, k, std::isnan(x(r, k)) ? CodedCell{x(r, k), Reason::dont_know} : CodedCell{x(r, k), Reason::answered});
+      block.set(r, k,
+                std::isnan(x(r, k)) ? CodedCell{x(r, k), Reason::dont_know}
+                                    : CodedCell{x(r, k), Reason::answered});
   SensitivityOptions opt;
   opt.draws = static_cast<std::size_t>(state.range(0));
   const SensitivityDraws draws = draw_weight_sets(rss(), rss().weights(), {}, opt);

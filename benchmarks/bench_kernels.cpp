@@ -29,9 +29,12 @@ std::vector<std::vector<std::string_view>> make_cells(std::size_t rows) {
     cols[k].resize(rows);
     for (auto& cell : cols[k]) {
       const auto u = rng() % 100;
-      if (u < 2) cell = s.missing.front().code;          // dont_know
-      else if (u < 3) cell = std::string_view{};          // skipped
-      else cell = s.codes[rng() % s.codes.size()].code;
+      if (u < 2)
+        cell = s.missing.front().code;  // dont_know
+      else if (u < 3)
+        cell = std::string_view{};  // skipped
+      else
+        cell = s.codes[rng() % s.codes.size()].code;
     }
   }
   return cols;

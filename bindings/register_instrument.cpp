@@ -12,8 +12,9 @@ py::list items_of(const Instrument& ins) {
   py::list out;
   for (const auto& it : ins.items)
     out.append(py::dict("id"_a = it.id, "column"_a = it.column, "aliases"_a = it.aliases,
-                        "dimension"_a = it.dimension, "level"_a = it.level.empty() ? ins.level : it.level,
-                        "scale"_a = it.scale, "reverse"_a = it.reverse, "question"_a = it.question));
+                        "dimension"_a = it.dimension,
+                        "level"_a = it.level.empty() ? ins.level : it.level, "scale"_a = it.scale,
+                        "reverse"_a = it.reverse, "question"_a = it.question));
   return out;
 }
 
@@ -22,9 +23,9 @@ py::list scales_of(const Instrument& ins) {
   for (const auto& s : ins.scales) {
     const char* type = s.type == reinscore::ScaleType::categorical ? "categorical" : "numeric";
     if (s.type == reinscore::ScaleType::numeric)
-      out.append(py::dict("scale"_a = s.id, "type"_a = type, "code"_a = py::none(), "numeric"_a = py::none(),
-                          "label"_a = "", "value"_a = py::none(), "meaning"_a = "answer",
-                          "min"_a = s.min, "max"_a = s.max));
+      out.append(py::dict("scale"_a = s.id, "type"_a = type, "code"_a = py::none(),
+                          "numeric"_a = py::none(), "label"_a = "", "value"_a = py::none(),
+                          "meaning"_a = "answer", "min"_a = s.min, "max"_a = s.max));
     for (const auto& c : s.codes)
       out.append(py::dict("scale"_a = s.id, "type"_a = type, "code"_a = c.code,
                           "numeric"_a = c.numeric ? py::object(py::int_(*c.numeric)) : py::none(),
@@ -43,13 +44,15 @@ py::list scales_of(const Instrument& ins) {
 py::dict weight_set_of(const Instrument& ins, const WeightSet& w) {
   py::dict dims;
   if (w.mode == reinscore::CompositeMode::dimension)
-    for (std::size_t d = 0; d < ins.dimensions.size(); ++d) dims[py::str(ins.dimensions[d])] = w.dimension_weights[d];
+    for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
+      dims[py::str(ins.dimensions[d])] = w.dimension_weights[d];
   py::list items;
   for (std::size_t k = 0; k < ins.items.size(); ++k)
     items.append(py::dict("item"_a = ins.items[k].id, "dimension"_a = ins.items[k].dimension,
                           "dimension_weight"_a = w.items[k].dimension,
-                          "composite_weight"_a = w.items[k].composite ? py::object(py::float_(*w.items[k].composite))
-                                                                      : py::none()));
+                          "composite_weight"_a = w.items[k].composite
+                                                     ? py::object(py::float_(*w.items[k].composite))
+                                                     : py::none()));
   return py::dict("name"_a = w.name, "source"_a = w.source, "citation"_a = w.citation,
                   "provisional"_a = w.provisional,
                   "mode"_a = w.mode == reinscore::CompositeMode::item ? "item" : "dimension",
@@ -62,7 +65,8 @@ py::dict weight_set_of(const Instrument& ins, const WeightSet& w) {
 void register_instrument(py::module_& m) {
   py::class_<Instrument>(m, "Instrument")
       .def_static("load", &Instrument::load, "path"_a)
-      .def_static("parse", [](const std::string& text) { return Instrument::parse(text); }, "text"_a)
+      .def_static(
+          "parse", [](const std::string& text) { return Instrument::parse(text); }, "text"_a)
       .def("to_json", [](const Instrument& i) { return reinscore::detail::pretty(i.to_json()); })
       .def_property_readonly("hash", &Instrument::hash)
       .def_property_readonly("tag", &Instrument::tag)
@@ -84,7 +88,8 @@ void register_instrument(py::module_& m) {
                                for (const auto& c : i.thresholds->categories)
                                  cats.append(py::make_tuple(c.label, c.min));
                                return py::dict("score"_a = i.thresholds->score,
-                                               "provisional"_a = i.thresholds->provisional, "categories"_a = cats);
+                                               "provisional"_a = i.thresholds->provisional,
+                                               "categories"_a = cats);
                              })
       .def_property_readonly("weight_set_names",
                              [](const Instrument& i) {
@@ -92,8 +97,12 @@ void register_instrument(py::module_& m) {
                                for (const auto& w : i.weight_sets) out.push_back(w.name);
                                return out;
                              })
-      .def("weight_set", [](const Instrument& i, const std::string& name) { return weight_set_of(i, i.weights(name)); },
-           "name"_a = "")
+      .def(
+          "weight_set",
+          [](const Instrument& i, const std::string& name) {
+            return weight_set_of(i, i.weights(name));
+          },
+          "name"_a = "")
       .def(
           "with_default_weights",
           [](const Instrument& i, const std::string& name) {
@@ -111,17 +120,21 @@ void register_instrument(py::module_& m) {
           "path"_a, "name"_a = "")
       .def(
           "with_weights_csv",
-          [](const Instrument& i, const std::string& text, const std::string& name, const std::string& source) {
+          [](const Instrument& i, const std::string& text, const std::string& name,
+             const std::string& source) {
             return i.with_weights(reinscore::weights_from_csv(i, text, name, source));
           },
           "text"_a, "name"_a, "source"_a = "table")
       .def(
           "with_weights_table",
-          [](const Instrument& i, const std::string& name, const std::vector<double>& dimension_weights,
+          [](const Instrument& i, const std::string& name,
+             const std::vector<double>& dimension_weights,
              const std::vector<std::optional<double>>& composite_weights,
-             const std::optional<std::vector<double>>& dimension_composite, const std::string& source,
-             const std::string& citation, bool provisional, const std::string& diagnostics_json) {
-            if (dimension_weights.size() != i.items.size() || composite_weights.size() != i.items.size())
+             const std::optional<std::vector<double>>& dimension_composite,
+             const std::string& source, const std::string& citation, bool provisional,
+             const std::string& diagnostics_json) {
+            if (dimension_weights.size() != i.items.size() ||
+                composite_weights.size() != i.items.size())
               throw std::invalid_argument("with_weights_table: expected one weight per item (" +
                                           std::to_string(i.items.size()) + ")");
             WeightSet w;
@@ -146,6 +159,6 @@ void register_instrument(py::module_& m) {
             }
             return i.with_weights(std::move(w));
           },
-          "name"_a, "dimension_weights"_a, "composite_weights"_a, "dimension_composite"_a, "source"_a,
-          "citation"_a = "", "provisional"_a = false, "diagnostics_json"_a = "");
+          "name"_a, "dimension_weights"_a, "composite_weights"_a, "dimension_composite"_a,
+          "source"_a, "citation"_a = "", "provisional"_a = false, "diagnostics_json"_a = "");
 }

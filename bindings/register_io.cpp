@@ -16,7 +16,9 @@ namespace {
 // pandas' Categorical holds and what scoring needs (each distinct answer coded once).
 struct ViewHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
 };
 
 struct Factorised {
@@ -92,20 +94,24 @@ void register_io(py::module_& m) {
         }
         py::list columns;
         for (auto& c : cols)
-          columns.append(py::make_tuple(py::array_t<std::int64_t>(static_cast<py::ssize_t>(c.codes.size()), c.codes.data()),
-                                        c.categories));
-        return py::dict("header"_a = header, "columns"_a = columns,
-                        "record"_a = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(record.size()), record.data()),
-                        "fields"_a = py::array_t<std::uint32_t>(static_cast<py::ssize_t>(fields.size()), fields.data()),
-                        "flags"_a = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(flags.size()), flags.data()),
-                        "blank"_a = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(blank.size()), blank.data()),
-                        "delimiter"_a = std::string(delim ? 1 : 0, delim), "bad_utf8"_a = bad_utf8);
+          columns.append(py::make_tuple(
+              py::array_t<std::int64_t>(static_cast<py::ssize_t>(c.codes.size()), c.codes.data()),
+              c.categories));
+        return py::dict(
+            "header"_a = header, "columns"_a = columns,
+            "record"_a =
+                py::array_t<std::uint64_t>(static_cast<py::ssize_t>(record.size()), record.data()),
+            "fields"_a =
+                py::array_t<std::uint32_t>(static_cast<py::ssize_t>(fields.size()), fields.data()),
+            "flags"_a =
+                py::array_t<std::uint8_t>(static_cast<py::ssize_t>(flags.size()), flags.data()),
+            "blank"_a =
+                py::array_t<std::uint8_t>(static_cast<py::ssize_t>(blank.size()), blank.data()),
+            "delimiter"_a = std::string(delim ? 1 : 0, delim), "bad_utf8"_a = bad_utf8);
       },
       "path"_a, "delimiter"_a = "", "sheet"_a = "",
       "Reads a CSV/TSV/XLSX file with reinscore's readers; columns come factorised.");
 }
-
-
 
 void register_binding(py::module_& m) {
   m.def(
@@ -115,11 +121,12 @@ void register_binding(py::module_& m) {
         const auto b = reinscore::io::bind_columns(ins, header, column_map);
         std::vector<long long> item_column;
         for (const auto c : b.item_column)
-          item_column.push_back(c == reinscore::io::ColumnBinding::none ? -1 : static_cast<long long>(c));
+          item_column.push_back(
+              c == reinscore::io::ColumnBinding::none ? -1 : static_cast<long long>(c));
         py::list problems;
         for (const auto& p : b.problems)
-          problems.append(py::dict("rule"_a = p.rule, "column"_a = p.column, "message"_a = p.message,
-                                   "fatal"_a = p.fatal));
+          problems.append(py::dict("rule"_a = p.rule, "column"_a = p.column,
+                                   "message"_a = p.message, "fatal"_a = p.fatal));
         return py::make_tuple(item_column, problems);
       },
       "instrument"_a, "header"_a, "column_map"_a = std::map<std::string, std::string>{},

@@ -22,7 +22,8 @@ std::vector<T> opt_list(const py::dict& d, const char* key) {
 }
 
 Eigen::MatrixXd scores_of(const py::dict& d, const char* what) {
-  if (!d.contains("scores")) throw std::invalid_argument(std::string("integrate_levels: ") + what + " needs 'scores'");
+  if (!d.contains("scores"))
+    throw std::invalid_argument(std::string("integrate_levels: ") + what + " needs 'scores'");
   return d["scores"].cast<RowMatrix>();
 }
 
@@ -64,17 +65,21 @@ py::dict rollup_dict(const LevelRollup& R) {
   d["parent"] = R.parent;
   d["units"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.units.size()), R.units.data());
   d["n"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.n.size()), R.n.data());
-  d["suppressed"] = py::array_t<std::uint8_t>(static_cast<py::ssize_t>(R.suppressed.size()), R.suppressed.data());
+  d["suppressed"] =
+      py::array_t<std::uint8_t>(static_cast<py::ssize_t>(R.suppressed.size()), R.suppressed.data());
   d["n_score"] = R.n_score;
-  d["host_n"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.host_n.size()), R.host_n.data());
-  d["host_suppressed"] =
-      py::array_t<std::uint8_t>(static_cast<py::ssize_t>(R.host_suppressed.size()), R.host_suppressed.data());
+  d["host_n"] =
+      py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.host_n.size()), R.host_n.data());
+  d["host_suppressed"] = py::array_t<std::uint8_t>(
+      static_cast<py::ssize_t>(R.host_suppressed.size()), R.host_suppressed.data());
   d["host_n_score"] = R.host_n_score;
   const std::pair<const char*, const Eigen::MatrixXd*> mats[] = {
-      {"individual", &R.individual}, {"share_above", &R.share_above}, {"host_mean", &R.host_mean},
-      {"gap", &R.gap},               {"gap_se", &R.gap_se},           {"gap_low", &R.gap_low},
-      {"gap_high", &R.gap_high},     {"community", &R.community},     {"structural", &R.structural},
-      {"integrated", &R.integrated}, {"level_share", &R.level_share}};
+      {"individual", &R.individual},  {"share_above", &R.share_above},
+      {"host_mean", &R.host_mean},    {"gap", &R.gap},
+      {"gap_se", &R.gap_se},          {"gap_low", &R.gap_low},
+      {"gap_high", &R.gap_high},      {"community", &R.community},
+      {"structural", &R.structural},  {"integrated", &R.integrated},
+      {"level_share", &R.level_share}};
   for (const auto& [name, m] : mats) d[name] = *m;
   d["community_status"] = R.community_status;
   d["structural_status"] = R.structural_status;
@@ -87,8 +92,9 @@ py::dict rollup_dict(const LevelRollup& R) {
 void register_levels(py::module_& m) {
   m.def(
       "integrate_levels",
-      [](const std::vector<std::string>& score_names, const py::dict& returnees, const py::dict& communities,
-         const py::dict& countries, const py::object& hosts, const py::dict& settings, const py::dict& columns) {
+      [](const std::vector<std::string>& score_names, const py::dict& returnees,
+         const py::dict& communities, const py::dict& countries, const py::object& hosts,
+         const py::dict& settings, const py::dict& columns) {
         LevelInput in;
         in.score_names = score_names;
         in.returnees = people_of(returnees, "returnees");
@@ -96,7 +102,8 @@ void register_levels(py::module_& m) {
         in.countries = units_of(countries, "countries");
         if (!hosts.is_none()) in.hosts = people_of(hosts.cast<py::dict>(), "hosts");
         const auto lw = settings["level_weights"].cast<std::vector<double>>();
-        if (lw.size() != 3) throw std::invalid_argument("integrate_levels: three level weights are needed");
+        if (lw.size() != 3)
+          throw std::invalid_argument("integrate_levels: three level weights are needed");
         std::copy(lw.begin(), lw.end(), in.settings.level_weights.begin());
         in.settings.min_respondents = settings["min_respondents"].cast<std::uint64_t>();
         in.settings.min_level_share = settings["min_level_share"].cast<double>();
@@ -121,12 +128,14 @@ void register_levels(py::module_& m) {
         iv["problems"] = res.interviews.problems;
         py::list problems;
         for (const auto& p : res.problems)
-          problems.append(py::dict("rule"_a = p.rule, "source"_a = p.source, "column"_a = p.column, "key"_a = p.key,
-                                   "rows"_a = p.rows));
-        return py::dict("groups"_a = res.groups, "interviews"_a = iv, "communities"_a = rollup_dict(res.communities),
+          problems.append(py::dict("rule"_a = p.rule, "source"_a = p.source, "column"_a = p.column,
+                                   "key"_a = p.key, "rows"_a = p.rows));
+        return py::dict("groups"_a = res.groups, "interviews"_a = iv,
+                        "communities"_a = rollup_dict(res.communities),
                         "countries"_a = rollup_dict(res.countries), "problems"_a = problems);
       },
-      "score_names"_a, "returnees"_a, "communities"_a, "countries"_a, "hosts"_a, "settings"_a, "columns"_a,
+      "score_names"_a, "returnees"_a, "communities"_a, "countries"_a, "hosts"_a, "settings"_a,
+      "columns"_a,
       "Links the levels and computes the integrated tables (reinscore::integrate_levels).");
 
   m.def(
@@ -138,7 +147,9 @@ void register_levels(py::module_& m) {
                         "level_weights"_a = py::dict("individual"_a = g.level_weights[0],
                                                      "community"_a = g.level_weights[1],
                                                      "structural"_a = g.level_weights[2]),
-                        "min_respondents"_a = g.min_respondents, "min_level_share"_a = g.min_level_share);
+                        "min_respondents"_a = g.min_respondents,
+                        "min_level_share"_a = g.min_level_share);
       },
-      "instrument"_a, "The instrument's `integration` object as a dict, or None when it declares none.");
+      "instrument"_a,
+      "The instrument's `integration` object as a dict, or None when it declares none.");
 }

@@ -38,19 +38,21 @@ py::array_t<T> to_array(const std::vector<T>& v) {
 void register_panel(py::module_& m) {
   m.def(
       "panel",
-      [](const std::vector<std::string>& ids, const I64& id_codes, const py::object& rounds, const F64& scores,
-         const std::vector<std::string>& score_names, const py::object& category_codes,
-         const std::vector<std::string>& category_labels, const py::object& status_codes, const py::object& weights,
+      [](const std::vector<std::string>& ids, const I64& id_codes, const py::object& rounds,
+         const F64& scores, const std::vector<std::string>& score_names,
+         const py::object& category_codes, const std::vector<std::string>& category_labels,
+         const py::object& status_codes, const py::object& weights,
          const py::object& interview_dates, const py::object& return_dates, const U64& rows,
-         const std::map<std::string, std::string>& columns, const py::object& pairs_in, bool status_transitions,
-         double level) {
+         const std::map<std::string, std::string>& columns, const py::object& pairs_in,
+         bool status_transitions, double level) {
         const std::size_t n = static_cast<std::size_t>(id_codes.shape(0));
         check_length(id_codes, n, "id codes");
         check_length(rows, n, "row numbers");
         if (scores.ndim() != 2 || static_cast<std::size_t>(scores.shape(0)) != n ||
             static_cast<std::size_t>(scores.shape(1)) != score_names.size())
           throw std::invalid_argument("panel: scores must be an array of rows x score names");
-        if (!(level > 0 && level < 1)) throw std::invalid_argument("panel: level must be between 0 and 1");
+        if (!(level > 0 && level < 1))
+          throw std::invalid_argument("panel: level must be between 0 and 1");
         PanelColumns cols;
         const auto col = [&](const char* key, std::string& out) {
           const auto it = columns.find(key);
@@ -74,10 +76,13 @@ void register_panel(py::module_& m) {
         const std::uint64_t* row = rows.data();
         if (py::isinstance<py::list>(rounds)) {
           const auto text = rounds.cast<std::vector<std::string>>();
-          if (text.size() != n) throw std::invalid_argument("panel: rounds must have one entry per row");
+          if (text.size() != n)
+            throw std::invalid_argument("panel: rounds must have one entry per row");
           for (std::size_t r = 0; r < n; ++r) {
             const auto x = parse_round(text[r]);
-            if (!x) throw input_error("bad_round", "round is empty or not a whole number", row[r], cols.round);
+            if (!x)
+              throw input_error("bad_round", "round is empty or not a whole number", row[r],
+                                cols.round);
             round[r] = *x;
           }
         } else {
@@ -85,7 +90,9 @@ void register_panel(py::module_& m) {
           check_length(num, n, "rounds");
           for (std::size_t r = 0; r < n; ++r) {
             const auto x = round_from_number(num.data()[r]);
-            if (!x) throw input_error("bad_round", "round is empty or not a whole number", row[r], cols.round);
+            if (!x)
+              throw input_error("bad_round", "round is empty or not a whole number", row[r],
+                                cols.round);
             round[r] = *x;
           }
         }
@@ -94,12 +101,14 @@ void register_panel(py::module_& m) {
         if (dates) {
           idate = interview_dates.cast<std::vector<std::string>>();
           rdate = return_dates.cast<std::vector<std::string>>();
-          if (idate.size() != n || rdate.size() != n) throw std::invalid_argument("panel: dates must have one entry per row");
+          if (idate.size() != n || rdate.size() != n)
+            throw std::invalid_argument("panel: dates must have one entry per row");
         }
         std::vector<RoundPair> pairs;
         const bool explicit_pairs = !pairs_in.is_none();
         if (explicit_pairs)
-          for (const auto& [a, b] : pairs_in.cast<std::vector<std::pair<std::int64_t, std::int64_t>>>())
+          for (const auto& [a, b] :
+               pairs_in.cast<std::vector<std::pair<std::int64_t, std::int64_t>>>())
             pairs.push_back({a, b});
 
         Panel panel(score_names, category_labels, cols);
@@ -121,7 +130,8 @@ void register_panel(py::module_& m) {
             iv.status = st ? static_cast<int>(st->data()[r]) : -1;
             iv.weight = w ? w->data()[r] : 1.0;
             iv.row = row[r];
-            if (dates) months[r] = iv.months = panel.months_since_return(idate[r], rdate[r], row[r]);
+            if (dates)
+              months[r] = iv.months = panel.months_since_return(idate[r], rdate[r], row[r]);
             const auto before = panel.returnees();
             panel.add(iv);
             if (panel.returnees() > before) returnee_code.push_back(code[r]);
@@ -204,7 +214,8 @@ void register_panel(py::module_& m) {
           pto.push_back(c.pair.to);
           rfrom.push_back(c.row_from);
           rto.push_back(c.row_to);
-          for (py::ssize_t s = 0; s < S; ++s) dv(static_cast<py::ssize_t>(i), s) = c.change[static_cast<std::size_t>(s)];
+          for (py::ssize_t s = 0; s < S; ++s)
+            dv(static_cast<py::ssize_t>(i), s) = c.change[static_cast<std::size_t>(s)];
           mf.push_back(c.months_from);
           mt.push_back(c.months_to);
           wt.push_back(c.weight);
@@ -241,7 +252,8 @@ void register_panel(py::module_& m) {
           for (const auto pp : pairs) {
             const auto mtx = panel.transitions(pp, v);
             const auto fs = mtx.from_states(), ts = mtx.to_states();
-            py::array_t<std::uint64_t> counts({static_cast<py::ssize_t>(fs.size()), static_cast<py::ssize_t>(ts.size())});
+            py::array_t<std::uint64_t> counts(
+                {static_cast<py::ssize_t>(fs.size()), static_cast<py::ssize_t>(ts.size())});
             auto cv = counts.mutable_unchecked<2>();
             for (std::size_t i = 0; i < fs.size(); ++i)
               for (std::size_t j = 0; j < ts.size(); ++j)
@@ -299,9 +311,9 @@ void register_panel(py::module_& m) {
         out["problems"] = problems;
         return out;
       },
-      "ids"_a, "id_codes"_a, "rounds"_a, "scores"_a, "score_names"_a, "category_codes"_a, "category_labels"_a,
-      "status_codes"_a, "weights"_a, "interview_dates"_a, "return_dates"_a, "rows"_a, "columns"_a, "pairs"_a,
-      "status_transitions"_a = false, "level"_a = 0.95,
+      "ids"_a, "id_codes"_a, "rounds"_a, "scores"_a, "score_names"_a, "category_codes"_a,
+      "category_labels"_a, "status_codes"_a, "weights"_a, "interview_dates"_a, "return_dates"_a,
+      "rows"_a, "columns"_a, "pairs"_a, "status_transitions"_a = false, "level"_a = 0.95,
       "Panel analysis of a scores table (include/reinscore/panel.hpp): changes between rounds, "
       "per-returnee differences, transitions, attrition, months since return, date problems.");
 }

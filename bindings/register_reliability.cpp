@@ -18,8 +18,9 @@ using CArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Flags = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 
 Eigen::Map<const Eigen::MatrixXd> matrix(const FArray& a, const char* what) {
-  if (a.ndim() != 2) throw std::invalid_argument(std::string(what) + ": expected a 2-d array (rows x items), got " +
-                                                 std::to_string(a.ndim()) + " dimension(s)");
+  if (a.ndim() != 2)
+    throw std::invalid_argument(std::string(what) + ": expected a 2-d array (rows x items), got " +
+                                std::to_string(a.ndim()) + " dimension(s)");
   return {a.data(), static_cast<Eigen::Index>(a.shape(0)), static_cast<Eigen::Index>(a.shape(1))};
 }
 
@@ -28,7 +29,8 @@ Eigen::VectorXd weight_vector(const py::object& w, py::ssize_t rows, const char*
   if (w.is_none()) return {};
   const auto a = w.cast<CArray>();
   if (a.ndim() != 1 || a.shape(0) != rows)
-    throw std::invalid_argument(std::string(what) + ": weights must be a 1-d array with one entry per row (" +
+    throw std::invalid_argument(std::string(what) +
+                                ": weights must be a 1-d array with one entry per row (" +
                                 std::to_string(rows) + ")");
   return Eigen::Map<const Eigen::VectorXd>(a.data(), a.shape(0));
 }
@@ -77,12 +79,14 @@ py::dict alpha_dict(const AlphaResult& a) {
 
 void register_reliability(py::module_& m) {
   m.def("bivariate_normal_cdf", py::vectorize(&bivariate_normal_cdf), "h"_a, "k"_a, "rho"_a,
-        "P(X <= h, Y <= k) for a standard bivariate normal with correlation rho (Genz/Drezner-Wesolowsky).");
+        "P(X <= h, Y <= k) for a standard bivariate normal with correlation rho "
+        "(Genz/Drezner-Wesolowsky).");
 
   m.def(
       "polychoric",
       [](const CArray& table) {
-        if (table.ndim() != 2) throw std::invalid_argument("polychoric: the contingency table must be a 2-d array");
+        if (table.ndim() != 2)
+          throw std::invalid_argument("polychoric: the contingency table must be a 2-d array");
         Eigen::MatrixXd t(table.shape(0), table.shape(1));
         const auto v = table.unchecked<2>();
         for (py::ssize_t i = 0; i < table.shape(0); ++i)
@@ -110,34 +114,39 @@ void register_reliability(py::module_& m) {
         {
           py::gil_scoped_release release;
           const Eigen::Index n = x.rows();
-          const auto step = chunk_rows ? static_cast<Eigen::Index>(chunk_rows) : std::max<Eigen::Index>(n, 1);
+          const auto step =
+              chunk_rows ? static_cast<Eigen::Index>(chunk_rows) : std::max<Eigen::Index>(n, 1);
           // Chunks go to accumulators of their own, merged at the end (as threads would).
           AlphaAccumulator acc(x.cols(), ordinal);
           for (Eigen::Index r = 0; r < n; r += step) {
             const Eigen::Index len = std::min(step, n - r);
             AlphaAccumulator part(x.cols(), ordinal);
-            part.add(x.middleRows(r, len), w.size() ? Eigen::VectorXd(w.segment(r, len)) : Eigen::VectorXd());
+            part.add(x.middleRows(r, len),
+                     w.size() ? Eigen::VectorXd(w.segment(r, len)) : Eigen::VectorXd());
             acc.merge(part);
           }
           res = acc.result(policy);
         }
         return alpha_dict(res);
       },
-      "values"_a, "weights"_a = py::none(), "missing"_a = "complete", "ordinal"_a = false, "chunk_rows"_a = 0,
+      "values"_a, "weights"_a = py::none(), "missing"_a = "complete", "ordinal"_a = false,
+      "chunk_rows"_a = 0,
       "Alpha and item statistics of the columns of `values` (rows x items, NaN = missing). "
       "chunk_rows > 0 accumulates chunks separately and merges them.");
 
   m.def(
       "reliability",
-      [](const Instrument& ins, const FArray& values, const py::object& weights, const py::object& keep,
-         const std::string& missing, bool ordinal, const std::vector<bool>& include) {
+      [](const Instrument& ins, const FArray& values, const py::object& weights,
+         const py::object& keep, const std::string& missing, bool ordinal,
+         const std::vector<bool>& include) {
         const auto x = matrix(values, "reliability");
         const Eigen::VectorXd w = weight_vector(weights, values.shape(0), "reliability");
         Flags keep_arr;
         if (!keep.is_none()) {
           keep_arr = keep.cast<Flags>();
           if (keep_arr.ndim() != 1 || keep_arr.shape(0) != values.shape(0))
-            throw std::invalid_argument("reliability: keep must be a 1-d array with one flag per row");
+            throw std::invalid_argument(
+                "reliability: keep must be a 1-d array with one flag per row");
         }
         ReliabilityOptions opt;
         opt.missing = parse_missing_policy(missing);
@@ -149,7 +158,8 @@ void register_reliability(py::module_& m) {
           py::gil_scoped_release release;
           const std::span<const std::uint8_t> flags =
               keep.is_none() ? std::span<const std::uint8_t>()
-                             : std::span<const std::uint8_t>(keep_arr.data(), static_cast<std::size_t>(keep_arr.shape(0)));
+                             : std::span<const std::uint8_t>(
+                                   keep_arr.data(), static_cast<std::size_t>(keep_arr.shape(0)));
           acc.add(x, w, flags);
           rep = acc.report();
         }
@@ -169,7 +179,7 @@ void register_reliability(py::module_& m) {
         out["dimensions"] = dims;
         return out;
       },
-      "instrument"_a, "values"_a, "weights"_a = py::none(), "keep"_a = py::none(), "missing"_a = "complete",
-      "ordinal"_a = false, "include"_a = std::vector<bool>{},
+      "instrument"_a, "values"_a, "weights"_a = py::none(), "keep"_a = py::none(),
+      "missing"_a = "complete", "ordinal"_a = false, "include"_a = std::vector<bool>{},
       "Alpha per dimension of `instrument` over coded values (rows x instrument items).");
 }

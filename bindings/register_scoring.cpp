@@ -11,8 +11,8 @@ namespace {
 
 // numpy views over memory owned by a heap object; the capsule keeps it alive.
 template <class T, class Owner>
-py::array_t<T> view(const std::shared_ptr<Owner>& owner, const T* data, std::vector<py::ssize_t> shape,
-                    std::vector<py::ssize_t> strides) {
+py::array_t<T> view(const std::shared_ptr<Owner>& owner, const T* data,
+                    std::vector<py::ssize_t> shape, std::vector<py::ssize_t> strides) {
   auto* keep = new std::shared_ptr<Owner>(owner);
   py::capsule base(keep, [](void* p) { delete static_cast<std::shared_ptr<Owner>*>(p); });
   return py::array_t<T>(shape, strides, data, base);
@@ -41,13 +41,13 @@ struct Column {
 void register_scoring(py::module_& m) {
   m.def(
       "score_columns",
-      [](const Instrument& ins, const py::list& columns, std::size_t n, const std::string& weights, bool explain,
-         const py::object& defects) {
+      [](const Instrument& ins, const py::list& columns, std::size_t n, const std::string& weights,
+         bool explain, const py::object& defects) {
         const Coder coder(ins);
         const Scorer scorer(ins, weights);
         if (columns.size() != ins.items.size())
-          throw std::invalid_argument("score_columns: expected " + std::to_string(ins.items.size()) +
-                                      " columns, one per item");
+          throw std::invalid_argument("score_columns: expected " +
+                                      std::to_string(ins.items.size()) + " columns, one per item");
         std::vector<Column> cols(ins.items.size());
         for (std::size_t k = 0; k < cols.size(); ++k) {
           const py::object c = columns[k];
@@ -60,18 +60,21 @@ void register_scoring(py::module_& m) {
             col.numeric = true;
             col.numbers = t[1].cast<decltype(col.numbers)>();
             if (col.numbers.ndim() != 1 || static_cast<std::size_t>(col.numbers.shape(0)) != n)
-              throw std::invalid_argument("score_columns: column of item '" + ins.items[k].id + "' has the wrong length");
+              throw std::invalid_argument("score_columns: column of item '" + ins.items[k].id +
+                                          "' has the wrong length");
           } else if (kind == "cat") {
             col.codes = t[1].cast<decltype(col.codes)>();
             if (col.codes.ndim() != 1 || static_cast<std::size_t>(col.codes.shape(0)) != n)
-              throw std::invalid_argument("score_columns: column of item '" + ins.items[k].id + "' has the wrong length");
+              throw std::invalid_argument("score_columns: column of item '" + ins.items[k].id +
+                                          "' has the wrong length");
             for (const auto cat : t[2].cast<py::list>()) {
               if (cat.is_none()) {
                 col.table.push_back(CodedCell{});
               } else if (py::isinstance<py::str>(cat)) {
                 col.table.push_back(coder.item(k).code(cat.cast<std::string>()));
               } else if (py::isinstance<py::bool_>(cat)) {
-                throw py::type_error("column of item '" + ins.items[k].id + "': booleans are not answer codes");
+                throw py::type_error("column of item '" + ins.items[k].id +
+                                     "': booleans are not answer codes");
               } else if (py::isinstance<py::int_>(cat) || py::isinstance<py::float_>(cat)) {
                 col.table.push_back(coder.item(k).code(cat.cast<double>()));
               } else {
@@ -106,12 +109,15 @@ void register_scoring(py::module_& m) {
               for (Eigen::Index r = 0; r < rows; ++r) res->coded.set(r, kk, CodedCell{});
             } else if (col.numeric) {
               const double* x = col.numbers.data();
-              for (Eigen::Index r = 0; r < rows; ++r) res->coded.set(r, kk, coder.item(k).code(x[r]));
+              for (Eigen::Index r = 0; r < rows; ++r)
+                res->coded.set(r, kk, coder.item(k).code(x[r]));
             } else {
               const std::int64_t* c = col.codes.data();
               const auto size = static_cast<std::int64_t>(col.table.size());
               for (Eigen::Index r = 0; r < rows; ++r)
-                res->coded.set(r, kk, c[r] >= 0 && c[r] < size ? col.table[static_cast<std::size_t>(c[r])] : CodedCell{});
+                res->coded.set(r, kk,
+                               c[r] >= 0 && c[r] < size ? col.table[static_cast<std::size_t>(c[r])]
+                                                        : CodedCell{});
             }
           }
           if (has_defects) {
@@ -180,7 +186,8 @@ void register_scoring(py::module_& m) {
         }
         return out;
       },
-      "instrument"_a, "columns"_a, "n"_a, "weights"_a = "", "explain"_a = false, "defects"_a = py::none(),
+      "instrument"_a, "columns"_a, "n"_a, "weights"_a = "", "explain"_a = false,
+      "defects"_a = py::none(),
       "Codes and scores columns (one entry per item: None, ('num', float array) or "
       "('cat', int codes, categories)). Returns numpy arrays.");
 

@@ -50,9 +50,9 @@ class Moments {
     sw2_ += o.sw2_;
   }
 
-  std::uint64_t rows() const noexcept { return rows_; }      ///< values seen, missing included
+  std::uint64_t rows() const noexcept { return rows_; }  ///< values seen, missing included
   std::uint64_t missing() const noexcept { return missing_; }
-  std::uint64_t count() const noexcept { return n_; }        ///< non-missing values
+  std::uint64_t count() const noexcept { return n_; }  ///< non-missing values
   double sum_weights() const noexcept { return sw_; }
   double mean() const noexcept { return n_ ? mean_ : std::numeric_limits<double>::quiet_NaN(); }
   /// Unbiased for frequency weights (divisor sum of weights - 1).

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -82,7 +82,8 @@ class CodeTable {
     if (s.size() > 8) std::memcpy(&w.b, s.data() + 8, std::min<std::size_t>(8, s.size() - 8));
     std::uint64_t t = 0;
     if (s.size() > 16) std::memcpy(&t, s.data() + s.size() - 8, 8);
-    const std::uint64_t h = (w.a ^ (w.b * 0x9E3779B97F4A7C15ULL) ^ (t * 0xC2B2AE3D27D4EB4FULL) ^ s.size()) * seed;
+    const std::uint64_t h =
+        (w.a ^ (w.b * 0x9E3779B97F4A7C15ULL) ^ (t * 0xC2B2AE3D27D4EB4FULL) ^ s.size()) * seed;
     w.hash = static_cast<std::size_t>(h >> 32);
     return w;
   }
@@ -93,7 +94,8 @@ class CodeTable {
       if (size < 4 * keys_.size()) continue;
       mask_ = size - 1;
       std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
-      for (int attempt = 0; attempt < 64; ++attempt, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) {
+      for (int attempt = 0; attempt < 64;
+           ++attempt, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) {
         seed_ = seed | 1;
         slots_.assign(size, -1);
         words_.clear();
@@ -123,7 +125,11 @@ class CodeTable {
 /// without case and extra spaces (exports that carry labels instead of names).
 class ItemCoder {
  public:
-  ItemCoder(const Scale& scale, bool reverse) : numeric_(scale.type == ScaleType::numeric), reverse_(reverse), min_(scale.min), max_(scale.max) {
+  ItemCoder(const Scale& scale, bool reverse)
+      : numeric_(scale.type == ScaleType::numeric),
+        reverse_(reverse),
+        min_(scale.min),
+        max_(scale.max) {
     for (const auto& c : scale.codes) {
       const CodedCell cell{reverse ? 1.0 - c.value : c.value, Reason::answered};
       add(c.code, c.numeric, c.label, cell);
@@ -150,7 +156,8 @@ class ItemCoder {
   CodedCell code(double x) const {
     if (std::isnan(x)) return {};
     if (x == std::floor(x) && std::fabs(x) < 9.0e15) {
-      if (const auto it = numeric_codes_.find(static_cast<long long>(x)); it != numeric_codes_.end())
+      if (const auto it = numeric_codes_.find(static_cast<long long>(x));
+          it != numeric_codes_.end())
         return it->second;
     }
     if (numeric_) {
@@ -165,8 +172,8 @@ class ItemCoder {
 
  private:
   static CodedCell invalid(Reason r) { return {std::numeric_limits<double>::quiet_NaN(), r}; }
-  void add(const std::string& code, const std::optional<long long>& numeric, const std::string& label,
-           CodedCell cell) {
+  void add(const std::string& code, const std::optional<long long>& numeric,
+           const std::string& label, CodedCell cell) {
     exact_.insert(code, cell);
     if (numeric) {
       exact_.insert(std::to_string(*numeric), cell);
@@ -199,7 +206,8 @@ class Coder {
   void code_column(std::size_t k, const Strings& cells, CodedBlock& out) const {
     const ItemCoder& c = coders_.at(k);
     Eigen::Index r = 0;
-    for (const auto& s : cells) out.set(r++, static_cast<Eigen::Index>(k), c.code(std::string_view(s)));
+    for (const auto& s : cells)
+      out.set(r++, static_cast<Eigen::Index>(k), c.code(std::string_view(s)));
   }
 
  private:

@@ -32,8 +32,8 @@ class CoMoments {
   void add(const Eigen::Ref<const Eigen::MatrixXd>& x,
            const Eigen::Ref<const Eigen::VectorXd>& w = Eigen::VectorXd()) {
     if (x.cols() != k_)
-      throw std::invalid_argument("CoMoments::add: expected " + std::to_string(k_) + " columns, got " +
-                                  std::to_string(x.cols()));
+      throw std::invalid_argument("CoMoments::add: expected " + std::to_string(k_) +
+                                  " columns, got " + std::to_string(x.cols()));
     const Eigen::Index n = x.rows();
     if (w.size() != 0 && w.size() != n)
       throw std::invalid_argument("CoMoments::add: one weight per row is needed");
@@ -94,7 +94,8 @@ class CoMoments {
 
   /// Covariance matrix; `ddof` 1 divides by (sum of weights - 1) as numpy/pandas do for
   /// frequency weights, 0 by the sum of weights.
-  Eigen::MatrixXd covariance(MissingPolicy policy = MissingPolicy::pairwise, double ddof = 1) const {
+  Eigen::MatrixXd covariance(MissingPolicy policy = MissingPolicy::pairwise,
+                             double ddof = 1) const {
     Eigen::MatrixXd C(k_, k_);
     if (policy == MissingPolicy::complete) {
       const Eigen::VectorXd m = cs_ / cw_;
@@ -130,7 +131,8 @@ class CoMoments {
         const double cov = Q_(i, j) - S_(i, j) * S_(j, i) / w;
         const double vi = P_(i, j) - S_(i, j) * S_(i, j) / w;
         const double vj = P_(j, i) - S_(j, i) * S_(j, i) / w;
-        R(i, j) = i == j ? (vi > 0 ? 1.0 : std::numeric_limits<double>::quiet_NaN()) : cov / std::sqrt(vi * vj);
+        R(i, j) = i == j ? (vi > 0 ? 1.0 : std::numeric_limits<double>::quiet_NaN())
+                         : cov / std::sqrt(vi * vj);
       }
     return R;
   }

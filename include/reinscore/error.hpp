@@ -46,8 +46,8 @@ class input_error : public std::runtime_error {
   const std::string& column() const noexcept { return column_; }
 
  private:
-  static std::string format(const std::string& rule, const std::string& message,
-                            std::size_t row, const std::string& column) {
+  static std::string format(const std::string& rule, const std::string& message, std::size_t row,
+                            const std::string& column) {
     std::string out;
     if (row != 0) out += "row " + std::to_string(row) + ": ";
     if (!column.empty()) out += "column '" + column + "': ";

@@ -38,16 +38,22 @@ enum class FitMethod {
   pca_first,     ///< normalised |loadings| of the first principal component
   oecd_varimax,  ///< OECD/JRC (2008): retained components, varimax, squared loadings
 };
-inline constexpr std::array<std::string_view, 3> fit_method_names = {"equal", "pca-first", "oecd-varimax"};
-constexpr std::string_view to_string(FitMethod m) noexcept { return fit_method_names[static_cast<std::size_t>(m)]; }
+inline constexpr std::array<std::string_view, 3> fit_method_names = {"equal", "pca-first",
+                                                                     "oecd-varimax"};
+constexpr std::string_view to_string(FitMethod m) noexcept {
+  return fit_method_names[static_cast<std::size_t>(m)];
+}
 
 /// Where the composite weights come from.
 enum class CompositeFit {
-  dimension_shares,  ///< dimension mode: each dimension's first-PC explained-variance ratio, normalised
+  dimension_shares,  ///< dimension mode: each dimension's first-PC explained-variance ratio,
+                     ///< normalised
   pca,               ///< item mode: the method applied over all items together
 };
 inline constexpr std::array<std::string_view, 2> composite_fit_names = {"dimension-shares", "pca"};
-constexpr std::string_view to_string(CompositeFit c) noexcept { return composite_fit_names[static_cast<std::size_t>(c)]; }
+constexpr std::string_view to_string(CompositeFit c) noexcept {
+  return composite_fit_names[static_cast<std::size_t>(c)];
+}
 
 constexpr std::string_view to_string(MissingPolicy p) noexcept {
   return p == MissingPolicy::pairwise ? "pairwise" : "complete";
@@ -62,12 +68,14 @@ inline FitMethod parse_fit_method(std::string_view s) {
 inline CompositeFit parse_composite_fit(std::string_view s) {
   for (std::size_t i = 0; i < composite_fit_names.size(); ++i)
     if (s == composite_fit_names[i]) return static_cast<CompositeFit>(i);
-  throw std::invalid_argument("composite '" + std::string(s) + "' is unknown (expected pca or dimension-shares)");
+  throw std::invalid_argument("composite '" + std::string(s) +
+                              "' is unknown (expected pca or dimension-shares)");
 }
 inline MissingPolicy parse_missing_policy(std::string_view s) {
   if (s == "pairwise") return MissingPolicy::pairwise;
   if (s == "complete") return MissingPolicy::complete;
-  throw std::invalid_argument("missing-value policy '" + std::string(s) + "' is unknown (expected pairwise or complete)");
+  throw std::invalid_argument("missing-value policy '" + std::string(s) +
+                              "' is unknown (expected pairwise or complete)");
 }
 
 /// Rows per chunk when a fit is fed from memory (Python) or a file (command line): the
@@ -101,16 +109,17 @@ inline void check_correlation(const Eigen::MatrixXd& R, const char* where) {
 
 /// Principal components of a correlation matrix R (p x p).
 struct Pca {
-  Eigen::VectorXd eigenvalues;      ///< descending
-  Eigen::MatrixXd vectors;          ///< unit eigenvectors as columns (sign convention applied)
-  Eigen::MatrixXd loadings;         ///< vectors x sqrt(max(eigenvalue, 0)): item-component correlations
+  Eigen::VectorXd eigenvalues;  ///< descending
+  Eigen::MatrixXd vectors;      ///< unit eigenvectors as columns (sign convention applied)
+  Eigen::MatrixXd loadings;     ///< vectors x sqrt(max(eigenvalue, 0)): item-component correlations
   Eigen::VectorXd explained_ratio;  ///< eigenvalue / trace(R) (= eigenvalue / p)
 };
 
 inline Pca pca(const Eigen::MatrixXd& R) {
   detail::check_correlation(R, "pca");
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(R);
-  if (es.info() != Eigen::Success) throw std::runtime_error("pca: the eigen decomposition did not converge");
+  if (es.info() != Eigen::Success)
+    throw std::runtime_error("pca: the eigen decomposition did not converge");
   Pca out;
   out.eigenvalues = es.eigenvalues().reverse();  // Eigen sorts ascending
   out.vectors = es.eigenvectors().rowwise().reverse();
@@ -121,9 +130,9 @@ inline Pca pca(const Eigen::MatrixXd& R) {
 }
 
 struct VarimaxOptions {
-  bool kaiser = true;        ///< Kaiser normalisation: rows scaled to unit length while rotating
-  double tolerance = 1e-12;  ///< stop after a sweep in which no pair was rotated by more (radians)
-  int max_iterations = 1000; ///< sweeps over all pairs of factors
+  bool kaiser = true;         ///< Kaiser normalisation: rows scaled to unit length while rotating
+  double tolerance = 1e-12;   ///< stop after a sweep in which no pair was rotated by more (radians)
+  int max_iterations = 1000;  ///< sweeps over all pairs of factors
 };
 
 struct Varimax {
@@ -143,7 +152,8 @@ struct Varimax {
 /// alternate between two rotations for hundreds of steps when two factors are carried
 /// by few items, and its stopping rule then ends far from the optimum (docs/stats-fit.md).
 inline Varimax varimax(const Eigen::MatrixXd& L, const VarimaxOptions& opt = {}) {
-  if (!L.allFinite()) throw std::invalid_argument("varimax: the loading matrix has undefined (NaN) entries");
+  if (!L.allFinite())
+    throw std::invalid_argument("varimax: the loading matrix has undefined (NaN) entries");
   if (!(opt.tolerance > 0) || opt.max_iterations < 1)
     throw std::invalid_argument("varimax: tolerance must be > 0 and max_iterations >= 1");
   const Eigen::Index p = L.rows(), m = L.cols();
@@ -208,9 +218,11 @@ inline Kmo kmo(const Eigen::MatrixXd& R) {
   out.items = Eigen::VectorXd::Constant(p, std::numeric_limits<double>::quiet_NaN());
   if (p < 2) return out;
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(R);
-  if (es.info() != Eigen::Success) throw std::runtime_error("kmo: the eigen decomposition did not converge");
+  if (es.info() != Eigen::Success)
+    throw std::runtime_error("kmo: the eigen decomposition did not converge");
   const Eigen::VectorXd& lam = es.eigenvalues();
-  const double cut = lam.cwiseAbs().maxCoeff() * static_cast<double>(p) * std::numeric_limits<double>::epsilon();
+  const double cut =
+      lam.cwiseAbs().maxCoeff() * static_cast<double>(p) * std::numeric_limits<double>::epsilon();
   Eigen::VectorXd inv(p);
   for (Eigen::Index i = 0; i < p; ++i) {
     inv(i) = lam(i) > cut ? 1.0 / lam(i) : 0.0;
@@ -231,7 +243,8 @@ inline Kmo kmo(const Eigen::MatrixXd& R) {
     r2_all += r2;
     q2_all += q2;
   }
-  out.overall = r2_all + q2_all > 0 ? r2_all / (r2_all + q2_all) : std::numeric_limits<double>::quiet_NaN();
+  out.overall =
+      r2_all + q2_all > 0 ? r2_all / (r2_all + q2_all) : std::numeric_limits<double>::quiet_NaN();
   return out;
 }
 
@@ -276,7 +289,8 @@ inline Bartlett bartlett(const Eigen::MatrixXd& R, double n) {
 /// fitted on the rows complete in *its* items.
 class FitAccumulator {
  public:
-  FitAccumulator(const Instrument& ins, MissingPolicy policy = MissingPolicy::pairwise, bool weighted = false)
+  FitAccumulator(const Instrument& ins, MissingPolicy policy = MissingPolicy::pairwise,
+                 bool weighted = false)
       : policy_(policy), weighted_(weighted), all_(static_cast<Eigen::Index>(ins.items.size())) {
     blocks_.resize(ins.dimensions.size());
     for (std::size_t k = 0; k < ins.items.size(); ++k)
@@ -289,20 +303,23 @@ class FitAccumulator {
 
   /// Adds the rows of `values` (n x k coded values, NaN = not answered) except those with
   /// skip[r] != 0; `weights` (sampling weights, one per row) only if constructed weighted.
-  void add(const Eigen::Ref<const Eigen::MatrixXd>& values, const std::vector<std::uint8_t>& skip = {},
+  void add(const Eigen::Ref<const Eigen::MatrixXd>& values,
+           const std::vector<std::uint8_t>& skip = {},
            const Eigen::Ref<const Eigen::VectorXd>& weights = Eigen::VectorXd()) {
     const Eigen::Index n = values.rows();
     if (values.cols() != all_.columns())
-      throw std::invalid_argument("FitAccumulator::add: expected " + std::to_string(all_.columns()) +
-                                  " item columns, got " + std::to_string(values.cols()));
+      throw std::invalid_argument("FitAccumulator::add: expected " +
+                                  std::to_string(all_.columns()) + " item columns, got " +
+                                  std::to_string(values.cols()));
     if (!skip.empty() && static_cast<Eigen::Index>(skip.size()) != n)
       throw std::invalid_argument("FitAccumulator::add: skip needs one flag per row");
     if (n > 0 && weighted_ != (weights.size() != 0))
-      throw std::invalid_argument(weighted_ ? "FitAccumulator::add: this fit is weighted: give one weight per row"
-                                            : "FitAccumulator::add: this fit is unweighted: give no weights");
+      throw std::invalid_argument(
+          weighted_ ? "FitAccumulator::add: this fit is weighted: give one weight per row"
+                    : "FitAccumulator::add: this fit is unweighted: give no weights");
     if (weighted_ && weights.size() != n)
-      throw std::invalid_argument("FitAccumulator::add: expected " + std::to_string(n) + " weights, got " +
-                                  std::to_string(weights.size()));
+      throw std::invalid_argument("FitAccumulator::add: expected " + std::to_string(n) +
+                                  " weights, got " + std::to_string(weights.size()));
     std::vector<Eigen::Index> keep;
     keep.reserve(static_cast<std::size_t>(n));
     for (Eigen::Index r = 0; r < n; ++r) {
@@ -317,8 +334,10 @@ class FitAccumulator {
     skipped_ += static_cast<double>(n) - static_cast<double>(keep.size());
     if (keep.empty()) return;
     const bool all_kept = static_cast<Eigen::Index>(keep.size()) == n;
-    const Eigen::MatrixXd gathered = all_kept ? Eigen::MatrixXd() : Eigen::MatrixXd(values(keep, Eigen::all));
-    const Eigen::Ref<const Eigen::MatrixXd> x = all_kept ? values : Eigen::Ref<const Eigen::MatrixXd>(gathered);
+    const Eigen::MatrixXd gathered =
+        all_kept ? Eigen::MatrixXd() : Eigen::MatrixXd(values(keep, Eigen::all));
+    const Eigen::Ref<const Eigen::MatrixXd> x =
+        all_kept ? values : Eigen::Ref<const Eigen::MatrixXd>(gathered);
     Eigen::VectorXd w;
     if (weighted_) w = all_kept ? Eigen::VectorXd(weights) : Eigen::VectorXd(weights(keep));
     all_.add(x, w);
@@ -339,7 +358,8 @@ class FitAccumulator {
 
   void merge(const FitAccumulator& o) {
     if (o.policy_ != policy_ || o.weighted_ != weighted_ || o.blocks_ != blocks_)
-      throw std::invalid_argument("FitAccumulator::merge: different instrument, policy or weighting");
+      throw std::invalid_argument(
+          "FitAccumulator::merge: different instrument, policy or weighting");
     all_.merge(o.all_);
     for (std::size_t d = 0; d < per_dim_.size(); ++d) per_dim_[d].merge(o.per_dim_[d]);
     if (weighted_) counts_ += o.counts_;
@@ -349,7 +369,7 @@ class FitAccumulator {
 
   MissingPolicy policy() const noexcept { return policy_; }
   bool weighted() const noexcept { return weighted_; }
-  double rows() const noexcept { return rows_; }          ///< rows offered
+  double rows() const noexcept { return rows_; }  ///< rows offered
   double rows_skipped() const noexcept { return skipped_; }
   double rows_used() const noexcept { return rows_ - skipped_; }
   const CoMoments& moments() const noexcept { return all_; }
@@ -397,29 +417,29 @@ class FitAccumulator {
 struct FitOptions {
   FitMethod method = FitMethod::pca_first;
   CompositeFit composite = CompositeFit::dimension_shares;
-  double min_eigenvalue = 1.0;   ///< oecd-varimax: keep components with eigenvalue > this (Kaiser)
-  double min_cumulative = 0.0;   ///< oecd-varimax: and at least until this cumulative ratio (0: off)
+  double min_eigenvalue = 1.0;  ///< oecd-varimax: keep components with eigenvalue > this (Kaiser)
+  double min_cumulative = 0.0;  ///< oecd-varimax: and at least until this cumulative ratio (0: off)
   VarimaxOptions varimax;
-  std::string name;              ///< weight-set name; empty: "fitted-<method>"
-  std::string weight_label;      ///< how rows were weighted, for the citation (empty: unweighted)
+  std::string name;          ///< weight-set name; empty: "fitted-<method>"
+  std::string weight_label;  ///< how rows were weighted, for the citation (empty: unweighted)
 };
 
 /// The analysis of one block of items (a dimension, or all items).
 struct BlockFit {
-  std::string name;                  ///< dimension id, or "all"
-  std::vector<Eigen::Index> items;   ///< instrument item indices
+  std::string name;                 ///< dimension id, or "all"
+  std::vector<Eigen::Index> items;  ///< instrument item indices
   Eigen::MatrixXd correlation;
-  double n = 0;                      ///< rows behind the correlations (FitAccumulator::correlation)
+  double n = 0;  ///< rows behind the correlations (FitAccumulator::correlation)
   Pca pca;
   Kmo kmo;
   Bartlett bartlett;
   // oecd-varimax only (kept == 0 otherwise)
-  Eigen::Index kept = 0;             ///< retained components
+  Eigen::Index kept = 0;  ///< retained components
   Varimax rotated;
   Eigen::VectorXd rotated_variance;  ///< sum of squared rotated loadings per factor
   Eigen::VectorXd factor_weights;    ///< rotated_variance / its sum
   std::vector<Eigen::Index> factor;  ///< factor each item is assigned to
-  Eigen::VectorXd weights;           ///< the method's item weights in this block (sum 1; equal: 1 each)
+  Eigen::VectorXd weights;  ///< the method's item weights in this block (sum 1; equal: 1 each)
 };
 
 struct FitResult {
@@ -491,22 +511,29 @@ inline void check_block(const Instrument& ins, const FitAccumulator& acc, const 
                                 " rows answer every item (complete-case analysis needs at least 3; "
                                 "try the pairwise policy)");
   for (Eigen::Index i = 0; i < p; ++i) {
-    const std::string& id = ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(i)])].id;
+    const std::string& id =
+        ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(i)])].id;
     if (std::isnan(b.correlation(i, i)))
-      throw std::invalid_argument(where + "item '" + id + "' has the same value in every answer " +
-                                  (acc.policy() == MissingPolicy::complete ? "of the complete rows " : "") +
-                                  "(no variance: it cannot be correlated)");
+      throw std::invalid_argument(
+          where + "item '" + id + "' has the same value in every answer " +
+          (acc.policy() == MissingPolicy::complete ? "of the complete rows " : "") +
+          "(no variance: it cannot be correlated)");
   }
   for (Eigen::Index i = 0; i < p; ++i)
     for (Eigen::Index j = 0; j < i; ++j)
       if (std::isnan(b.correlation(i, j)))
         throw std::invalid_argument(
-            where + "the correlation of items '" + ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(j)])].id +
-            "' and '" + ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(i)])].id +
-            "' is undefined (never answered in the same row, or one of them is constant where both are)");
+            where + "the correlation of items '" +
+            ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(j)])].id +
+            "' and '" +
+            ins.items[static_cast<std::size_t>(b.items[static_cast<std::size_t>(i)])].id +
+            "' is undefined (never answered in the same row, or one of them is constant where both "
+            "are)");
 }
 
-inline json::value number_or_null(double x) { return std::isfinite(x) ? json::value(x) : json::value(nullptr); }
+inline json::value number_or_null(double x) {
+  return std::isfinite(x) ? json::value(x) : json::value(nullptr);
+}
 inline json::array json_vector(const Eigen::VectorXd& v) {
   json::array a;
   for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(number_or_null(v(i)));
@@ -521,7 +548,8 @@ inline json::array json_rows(const Eigen::MatrixXd& m) {
 inline json::object block_json(const Instrument& ins, const BlockFit& b) {
   json::object o;
   json::array ids;
-  for (const auto k : b.items) ids.push_back(json::value(ins.items[static_cast<std::size_t>(k)].id));
+  for (const auto k : b.items)
+    ids.push_back(json::value(ins.items[static_cast<std::size_t>(k)].id));
   o["items"] = std::move(ids);
   o["n"] = b.n;
   o["eigenvalues"] = json_vector(b.pca.eigenvalues);
@@ -542,7 +570,8 @@ inline json::object block_json(const Instrument& ins, const BlockFit& b) {
     json::array f;
     for (const auto x : b.factor) f.push_back(json::value(x));
     o["assigned_factor"] = std::move(f);
-    o["varimax"] = json::object{{"iterations", b.rotated.iterations}, {"converged", b.rotated.converged}};
+    o["varimax"] =
+        json::object{{"iterations", b.rotated.iterations}, {"converged", b.rotated.converged}};
   }
   o["weights"] = json_vector(b.weights);
   return o;
@@ -559,15 +588,18 @@ inline json::object block_json(const Instrument& ins, const BlockFit& b) {
 /// used from memory and the same set loaded from its file score identically.
 /// Throws std::invalid_argument when the data cannot support a fit (no rows, an item
 /// never answered or without variance, pairs never answered together).
-inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc, const FitOptions& opt = {}) {
-  if (acc.blocks() != ins.dimensions.size() || acc.moments().columns() != static_cast<Eigen::Index>(ins.items.size()))
+inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc,
+                             const FitOptions& opt = {}) {
+  if (acc.blocks() != ins.dimensions.size() ||
+      acc.moments().columns() != static_cast<Eigen::Index>(ins.items.size()))
     throw std::invalid_argument("fit_weights: the accumulator was made for a different instrument");
   if (!(std::isfinite(opt.min_eigenvalue) && opt.min_eigenvalue >= 0))
     throw std::invalid_argument("fit_weights: min_eigenvalue must be a finite number >= 0");
   if (!(opt.min_cumulative >= 0 && opt.min_cumulative <= 1))
     throw std::invalid_argument("fit_weights: min_cumulative must lie in [0, 1]");
   if (!(acc.rows_used() > 0))
-    throw std::invalid_argument("fit_weights: no usable rows (the input is empty, or every row is invalid)");
+    throw std::invalid_argument(
+        "fit_weights: no usable rows (the input is empty, or every row is invalid)");
 
   FitResult res;
   res.rows = acc.rows();
@@ -581,21 +613,29 @@ inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc, c
     b.bartlett = bartlett(b.correlation, b.n);
     const auto p = static_cast<Eigen::Index>(b.items.size());
     switch (opt.method) {
-      case FitMethod::equal: b.weights = Eigen::VectorXd::Ones(p); break;
+      case FitMethod::equal:
+        b.weights = Eigen::VectorXd::Ones(p);
+        break;
       case FitMethod::pca_first:
         b.weights = b.pca.vectors.col(0).cwiseAbs();
         b.weights /= b.weights.sum();
         break;
-      case FitMethod::oecd_varimax: detail::oecd_weights(b, opt); break;
+      case FitMethod::oecd_varimax:
+        detail::oecd_weights(b, opt);
+        break;
     }
     const std::string label = detail::block_label(b.name);
     if (b.kept > 0 && !b.rotated.converged)
-      res.warnings.push_back(label + ": varimax did not converge in " + std::to_string(b.rotated.iterations) +
-                             " iterations");
+      res.warnings.push_back(label + ": varimax did not converge in " +
+                             std::to_string(b.rotated.iterations) + " iterations");
     if (b.pca.eigenvalues(p - 1) < -1e-10)
-      res.warnings.push_back(label + ": the pairwise correlation matrix is not positive semi-definite "
-                                     "(smallest eigenvalue " + std::to_string(b.pca.eigenvalues(p - 1)) + ")");
-    if (b.kmo.pseudo_inverse) res.warnings.push_back(label + ": the correlation matrix is singular (KMO from its pseudo-inverse)");
+      res.warnings.push_back(label +
+                             ": the pairwise correlation matrix is not positive semi-definite "
+                             "(smallest eigenvalue " +
+                             std::to_string(b.pca.eigenvalues(p - 1)) + ")");
+    if (b.kmo.pseudo_inverse)
+      res.warnings.push_back(label +
+                             ": the correlation matrix is singular (KMO from its pseudo-inverse)");
     // Two items: the partial correlation is the correlation, so KMO is 0.5 by construction.
     if (p >= 3 && b.kmo.overall < 0.5)
       res.warnings.push_back(label + ": KMO " + std::to_string(b.kmo.overall) +
@@ -612,7 +652,8 @@ inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc, c
     res.dimensions.push_back(std::move(b));
   }
   res.all.name = "all";
-  for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(ins.items.size()); ++k) res.all.items.push_back(k);
+  for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(ins.items.size()); ++k)
+    res.all.items.push_back(k);
   analyse(ins.dimensions.size(), res.all);
 
   WeightSet w;
@@ -621,24 +662,29 @@ inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc, c
   // Fitted on provisional answer values, the weights are provisional too.
   w.provisional = ins.provisional;
   const auto whole = [](double x) { return std::to_string(static_cast<long long>(x)); };
-  w.citation = "fitted by reinscore fit-weights (method " + std::string(to_string(opt.method)) + ", composite " +
-               std::string(to_string(opt.composite)) + ", " + std::string(to_string(acc.policy())) +
-               " correlations, " + (opt.weight_label.empty() ? std::string("unweighted") : "weighted by " + opt.weight_label) +
-               ") on " + whole(res.rows_used) + " of " + whole(res.rows) + " rows (" + whole(res.rows_skipped) +
-               " invalid rows left out) coded with instrument " + ins.tag();
+  w.citation =
+      "fitted by reinscore fit-weights (method " + std::string(to_string(opt.method)) +
+      ", composite " + std::string(to_string(opt.composite)) + ", " +
+      std::string(to_string(acc.policy())) + " correlations, " +
+      (opt.weight_label.empty() ? std::string("unweighted") : "weighted by " + opt.weight_label) +
+      ") on " + whole(res.rows_used) + " of " + whole(res.rows) + " rows (" +
+      whole(res.rows_skipped) + " invalid rows left out) coded with instrument " + ins.tag();
   w.items.assign(ins.items.size(), ItemWeight{});
   for (const auto& b : res.dimensions)
     for (std::size_t i = 0; i < b.items.size(); ++i)
-      w.items[static_cast<std::size_t>(b.items[i])].dimension = b.weights(static_cast<Eigen::Index>(i));
+      w.items[static_cast<std::size_t>(b.items[i])].dimension =
+          b.weights(static_cast<Eigen::Index>(i));
   if (opt.composite == CompositeFit::pca) {
     w.mode = CompositeMode::item;
-    for (std::size_t k = 0; k < ins.items.size(); ++k) w.items[k].composite = res.all.weights(static_cast<Eigen::Index>(k));
+    for (std::size_t k = 0; k < ins.items.size(); ++k)
+      w.items[k].composite = res.all.weights(static_cast<Eigen::Index>(k));
   } else {
     w.mode = CompositeMode::dimension;
     std::vector<double> share(ins.dimensions.size(), 1.0);
     if (opt.method != FitMethod::equal) {
       double total = 0;
-      for (std::size_t d = 0; d < share.size(); ++d) total += share[d] = res.dimensions[d].pca.explained_ratio(0);
+      for (std::size_t d = 0; d < share.size(); ++d)
+        total += share[d] = res.dimensions[d].pca.explained_ratio(0);
       for (auto& s : share) s /= total;
     }
     w.dimension_weights = share;
@@ -677,7 +723,8 @@ inline FitResult fit_weights(const Instrument& ins, const FitAccumulator& acc, c
   // from the printed shortest form by an ulp, and whoever loads the file gets the
   // read-back numbers, so memory and file must both hold those.
   res.json = detail::pretty(detail::weight_set_to_json(ins, w));
-  res.weights = detail::parse_weight_set(ins, w.name, detail::parse_text(res.json, "fitted weights"), "");
+  res.weights =
+      detail::parse_weight_set(ins, w.name, detail::parse_text(res.json, "fitted weights"), "");
   detail::validate_weight_set(ins, res.weights, "weight_sets." + w.name);
   return res;
 }

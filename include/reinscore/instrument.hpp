@@ -30,9 +30,9 @@ inline constexpr std::string_view instrument_format = "reinscore-instrument/1";
 
 /// One answer code of a categorical scale and the value it codes to (in [0, 1]).
 struct AnswerCode {
-  std::string code;                 ///< choice name, e.g. "very_satisfied"
-  std::optional<long long> numeric; ///< numeric code in exports that use numbers
-  std::string label;                ///< label shown to respondents ("Very satisfied")
+  std::string code;                  ///< choice name, e.g. "very_satisfied"
+  std::optional<long long> numeric;  ///< numeric code in exports that use numbers
+  std::string label;                 ///< label shown to respondents ("Very satisfied")
   double value = 0;
 };
 
@@ -81,7 +81,7 @@ enum class CompositeMode {
 /// only ratios matter. `items` is indexed like Instrument::items.
 struct WeightSet {
   std::string name;
-  std::string source;    ///< "provisional", "official", "fitted:pca-first", "imported:<file>"
+  std::string source;  ///< "provisional", "official", "fitted:pca-first", "imported:<file>"
   std::string citation;
   bool provisional = false;
   CompositeMode mode = CompositeMode::dimension;
@@ -158,7 +158,8 @@ class Instrument {
   const Scale& scale_of(const Item& item) const {
     for (const auto& s : scales)
       if (s.id == item.scale) return s;
-    throw instrument_error("", "item '" + item.id + "' refers to unknown scale '" + item.scale + "'");
+    throw instrument_error("",
+                           "item '" + item.id + "' refers to unknown scale '" + item.scale + "'");
   }
   /// The named weight set, or the default one when `name` is empty.
   const WeightSet& weights(std::string_view name = {}) const {
@@ -175,7 +176,6 @@ class Instrument {
   Instrument with_weights(WeightSet w) const;
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
 };
 
 // ---------------------------------------------------------------------------------------
@@ -226,7 +226,8 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
       check_keys(c, p, {"code", "numeric", "label", "value"});
       AnswerCode a;
       a.code = as_string(required(c, "code", p), join_path(p, "code"));
-      if (detail::trim(a.code).empty()) throw instrument_error(join_path(p, "code"), "must not be empty");
+      if (detail::trim(a.code).empty())
+        throw instrument_error(join_path(p, "code"), "must not be empty");
       a.numeric = opt_integer(c, "numeric", p);
       a.label = opt_string(c, "label", p);
       a.value = as_number(required(c, "value", p), join_path(p, "value"));
@@ -244,7 +245,8 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
       check_keys(c, p, {"code", "numeric", "label", "meaning"});
       MissingCode m;
       m.code = as_string(required(c, "code", p), join_path(p, "code"));
-      if (detail::trim(m.code).empty()) throw instrument_error(join_path(p, "code"), "must not be empty");
+      if (detail::trim(m.code).empty())
+        throw instrument_error(join_path(p, "code"), "must not be empty");
       m.numeric = opt_integer(c, "numeric", p);
       m.label = opt_string(c, "label", p);
       const std::string meaning = as_string(required(c, "meaning", p), join_path(p, "meaning"));
@@ -258,14 +260,19 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
     }
   }
   if (s.type == ScaleType::categorical) {
-    if (s.codes.empty()) throw instrument_error(join_path(path, "codes"), "a categorical scale needs at least one code");
+    if (s.codes.empty())
+      throw instrument_error(join_path(path, "codes"),
+                             "a categorical scale needs at least one code");
     if (o.contains("min") || o.contains("max"))
       throw instrument_error(path, "min and max apply to numeric scales only");
   } else {
-    if (!s.codes.empty()) throw instrument_error(join_path(path, "codes"), "a numeric scale takes no answer codes (use min and max)");
+    if (!s.codes.empty())
+      throw instrument_error(join_path(path, "codes"),
+                             "a numeric scale takes no answer codes (use min and max)");
     s.min = as_number(required(o, "min", path), join_path(path, "min"));
     s.max = as_number(required(o, "max", path), join_path(path, "max"));
-    if (!(s.min < s.max)) throw instrument_error(join_path(path, "max"), "max must be greater than min");
+    if (!(s.min < s.max))
+      throw instrument_error(join_path(path, "max"), "max must be greater than min");
     // A missing code inside the range could never be read as an answer.
     for (std::size_t i = 0; i < s.missing.size(); ++i)
       if (s.missing[i].numeric && static_cast<double>(*s.missing[i].numeric) >= s.min &&
@@ -278,8 +285,7 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
   const auto claim = [&](const std::string& key, const std::string& where) {
     if (key.empty()) return;
     const auto [it, fresh] = seen.emplace(key, where);
-    if (!fresh)
-      throw instrument_error(where, "\"" + key + "\" is already used by " + it->second);
+    if (!fresh) throw instrument_error(where, "\"" + key + "\" is already used by " + it->second);
   };
   for (std::size_t i = 0; i < s.codes.size(); ++i) {
     const std::string p = index_path(join_path(path, "codes"), i);
@@ -294,7 +300,8 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
   // Labels are matched like the coder matches them (case and spaces folded), so two
   // entries must not fold to the same text; a code name folded counts too.
   std::map<std::string, std::pair<std::string, std::string>> labels;  // folded -> (entry, path)
-  const auto claim_folded = [&](const std::string& text, const std::string& entry, const std::string& where) {
+  const auto claim_folded = [&](const std::string& text, const std::string& entry,
+                                const std::string& where) {
     if (text.empty()) return;
     const auto [it, fresh] = labels.emplace(fold_case(text), std::make_pair(entry, where));
     if (!fresh && it->second.first != entry)
@@ -347,8 +354,7 @@ inline WeightSet parse_weight_set(const Instrument& ins, const std::string& name
     }
     for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
       if (!dw.contains(ins.dimensions[d]))
-        throw instrument_error(join_path(wpath, ins.dimensions[d]),
-                               "dimension weight is missing");
+        throw instrument_error(join_path(wpath, ins.dimensions[d]), "dimension weight is missing");
   } else {
     throw instrument_error(join_path(cpath, "mode"),
                            "unknown composite mode \"" + mode + "\" (expected item or dimension)");
@@ -431,15 +437,16 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
   }
   for (std::size_t d = 0; d < total.size(); ++d)
     if (!(total[d] > 0))
-      throw instrument_error(ipath, "dimension '" + ins.dimensions[d] +
-                                        "' has no item with a positive weight");
+      throw instrument_error(
+          ipath, "dimension '" + ins.dimensions[d] + "' has no item with a positive weight");
   if (w.mode == CompositeMode::item && !(composite_total > 0))
     throw instrument_error(ipath, "all composite weights are zero");
   if (w.mode == CompositeMode::dimension) {
     if (w.dimension_weights.size() != ins.dimensions.size())
       throw instrument_error(join_path(path, "composite.weights"),
                              "expected " + std::to_string(ins.dimensions.size()) +
-                                 " dimension weights, found " + std::to_string(w.dimension_weights.size()));
+                                 " dimension weights, found " +
+                                 std::to_string(w.dimension_weights.size()));
     double s = 0;
     for (std::size_t d = 0; d < w.dimension_weights.size(); ++d) {
       const double x = w.dimension_weights[d];
@@ -449,7 +456,8 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
       s += x;
     }
     if (!(s > 0))
-      throw instrument_error(join_path(path, "composite.weights"), "dimension weights are all zero");
+      throw instrument_error(join_path(path, "composite.weights"),
+                             "dimension weights are all zero");
   }
 }
 
@@ -508,9 +516,10 @@ inline Instrument Instrument::from_json(const detail::json::value& doc, const st
 inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   using namespace detail;
   const auto& o = as_object(doc, "");
-  check_keys(o, "", {"format", "id", "version", "title", "level", "unit_key", "provisional",
-                     "provenance", "dimensions", "scales", "items", "coverage", "thresholds",
-                     "integration", "default_weights", "weight_sets"});
+  check_keys(o, "",
+             {"format", "id", "version", "title", "level", "unit_key", "provisional", "provenance",
+              "dimensions", "scales", "items", "coverage", "thresholds", "integration",
+              "default_weights", "weight_sets"});
   const std::string format = as_string(required(o, "format", ""), "format");
   if (format != instrument_format)
     throw instrument_error("format", "unsupported format \"" + format + "\" (expected \"" +
@@ -534,7 +543,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   for (std::size_t d = 0; d < dims.size(); ++d) {
     std::string name = as_string(dims[d], index_path("dimensions", d));
     if (name.empty() || ins.dimension_index(name) != npos)
-      throw instrument_error(index_path("dimensions", d), "dimension names must be unique and non-empty");
+      throw instrument_error(index_path("dimensions", d),
+                             "dimension names must be unique and non-empty");
     ins.dimensions.push_back(std::move(name));
   }
 
@@ -548,7 +558,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string p = index_path("items", i);
     const auto& io = as_object(items[i], p);
-    check_keys(io, p, {"id", "column", "aliases", "dimension", "level", "scale", "question", "reverse"});
+    check_keys(io, p,
+               {"id", "column", "aliases", "dimension", "level", "scale", "question", "reverse"});
     Item it;
     it.id = as_string(required(io, "id", p), join_path(p, "id"));
     if (it.id.empty()) throw instrument_error(join_path(p, "id"), "must not be empty");
@@ -562,12 +573,14 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
     }
     it.dimension = as_string(required(io, "dimension", p), join_path(p, "dimension"));
     if (ins.dimension_index(it.dimension) == npos)
-      throw instrument_error(join_path(p, "dimension"), "unknown dimension \"" + it.dimension + "\"");
+      throw instrument_error(join_path(p, "dimension"),
+                             "unknown dimension \"" + it.dimension + "\"");
     it.level = opt_string(io, "level", p);
     if (!it.level.empty() && !valid_level(it.level))
       throw instrument_error(join_path(p, "level"), "unknown level \"" + it.level + "\"");
     it.scale = as_string(required(io, "scale", p), join_path(p, "scale"));
-    if (std::none_of(ins.scales.begin(), ins.scales.end(), [&](const Scale& s) { return s.id == it.scale; }))
+    if (std::none_of(ins.scales.begin(), ins.scales.end(),
+                     [&](const Scale& s) { return s.id == it.scale; }))
       throw instrument_error(join_path(p, "scale"), "unknown scale \"" + it.scale + "\"");
     it.question = opt_string(io, "question", p);
     it.reverse = opt_bool(io, "reverse", p);
@@ -575,7 +588,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
       if (name.empty()) throw instrument_error(where, "column names must not be empty");
       const auto [pos, fresh] = columns.emplace(name, where);
       if (!fresh)
-        throw instrument_error(where, "column name \"" + name + "\" is already used by " + pos->second);
+        throw instrument_error(where,
+                               "column name \"" + name + "\" is already used by " + pos->second);
     };
     claim(it.column, join_path(p, "column"));
     for (std::size_t j = 0; j < it.aliases.size(); ++j)
@@ -606,7 +620,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
                                                      "\" (expected composite or a dimension)");
     th.provisional = opt_bool(to, "provisional", "thresholds");
     const auto& cats = as_array(required(to, "categories", "thresholds"), "thresholds.categories");
-    if (cats.empty()) throw instrument_error("thresholds.categories", "at least one category is needed");
+    if (cats.empty())
+      throw instrument_error("thresholds.categories", "at least one category is needed");
     for (std::size_t i = 0; i < cats.size(); ++i) {
       const std::string p = index_path("thresholds.categories", i);
       const auto& co = as_object(cats[i], p);
@@ -616,11 +631,14 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
       if (cat.label.empty()) throw instrument_error(join_path(p, "label"), "must not be empty");
       for (const auto& prev : th.categories)
         if (prev.label == cat.label)
-          throw instrument_error(join_path(p, "label"), "duplicate category label \"" + cat.label + "\"");
+          throw instrument_error(join_path(p, "label"),
+                                 "duplicate category label \"" + cat.label + "\"");
       cat.min = as_number(required(co, "min", p), join_path(p, "min"));
-      if (cat.min < 0 || cat.min > 1) throw instrument_error(join_path(p, "min"), "must lie in [0, 1]");
+      if (cat.min < 0 || cat.min > 1)
+        throw instrument_error(join_path(p, "min"), "must lie in [0, 1]");
       if (!th.categories.empty() && !(cat.min > th.categories.back().min))
-        throw instrument_error(join_path(p, "min"), "categories must be in strictly ascending order of min");
+        throw instrument_error(join_path(p, "min"),
+                               "categories must be in strictly ascending order of min");
       th.categories.push_back(std::move(cat));
     }
     if (th.categories.front().min != 0)
@@ -644,7 +662,8 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
                             : ins.weight_sets.front().name;
   if (std::none_of(ins.weight_sets.begin(), ins.weight_sets.end(),
                    [&](const WeightSet& w) { return w.name == ins.default_weights; }))
-    throw instrument_error("default_weights", "no weight set named \"" + ins.default_weights + "\"");
+    throw instrument_error("default_weights",
+                           "no weight set named \"" + ins.default_weights + "\"");
   return ins;
 }
 

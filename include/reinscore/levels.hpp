@@ -41,10 +41,10 @@ inline constexpr double normal_quantile_975 = 1.959963984540054;
 /// Scores of the units of one level (communities or countries): one row per unit, as
 /// scored from a framework (community.json, structural-gcm21.json).
 struct UnitScores {
-  std::vector<std::string> key;     ///< unit key per row (community id, country code)
-  std::vector<std::uint64_t> row;   ///< source row (spreadsheet numbering, header = 1); empty: r + 2
-  Eigen::MatrixXd scores;           ///< rows x S: the dimensions, then the composite; NaN missing
-  std::vector<Status> status;       ///< per row; empty when not known
+  std::vector<std::string> key;    ///< unit key per row (community id, country code)
+  std::vector<std::uint64_t> row;  ///< source row (spreadsheet numbering, header = 1); empty: r + 2
+  Eigen::MatrixXd scores;          ///< rows x S: the dimensions, then the composite; NaN missing
+  std::vector<Status> status;      ///< per row; empty when not known
   std::vector<std::string> parent;  ///< communities: their country (empty vector or cell: unknown)
 };
 
@@ -52,11 +52,11 @@ struct UnitScores {
 /// communities of return (community only).
 struct PeopleScores {
   std::vector<std::string> community;
-  std::vector<std::string> country;           ///< returnees; empty for residents
-  std::vector<double> weight;                 ///< survey weights (finite, > 0); empty: 1 each
-  std::vector<std::vector<std::string>> by;   ///< grouping columns, each one value per row
-  std::vector<std::uint64_t> row;             ///< source row (header = 1); empty: r + 2
-  Eigen::MatrixXd scores;                     ///< rows x S, like UnitScores::scores
+  std::vector<std::string> country;          ///< returnees; empty for residents
+  std::vector<double> weight;                ///< survey weights (finite, > 0); empty: 1 each
+  std::vector<std::vector<std::string>> by;  ///< grouping columns, each one value per row
+  std::vector<std::uint64_t> row;            ///< source row (header = 1); empty: r + 2
+  Eigen::MatrixXd scores;                    ///< rows x S, like UnitScores::scores
 };
 
 /// Everything integrate_levels() needs. Column names are used in problems only.
@@ -65,22 +65,22 @@ struct LevelInput {
   std::string community_column = "community_id";
   std::string country_column = "country";
   std::string weight_column = "weight";
-  std::vector<std::string> by_columns;   ///< names of PeopleScores::by of the returnees
+  std::vector<std::string> by_columns;  ///< names of PeopleScores::by of the returnees
   PeopleScores returnees;
   std::optional<PeopleScores> hosts;
   UnitScores communities;
   UnitScores countries;
-  Integration settings;                  ///< level weights, min_respondents, min_level_share
+  Integration settings;  ///< level weights, min_respondents, min_level_share
   /// Shares above: a score counts when >= threshold (1e-12 tolerance); NaN: no shares.
   double threshold = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// A key that does not match, or a unit that cannot be used: never silent.
 struct LevelProblem {
-  std::string rule;    ///< missing_key, community_not_found, country_not_found, ...
-  std::string source;  ///< where the rows are: individual, host, community, structural
-  std::string column;  ///< the key column concerned
-  std::string key;     ///< the key (empty for missing_key)
+  std::string rule;                 ///< missing_key, community_not_found, country_not_found, ...
+  std::string source;               ///< where the rows are: individual, host, community, structural
+  std::string column;               ///< the key column concerned
+  std::string key;                  ///< the key (empty for missing_key)
   std::vector<std::uint64_t> rows;  ///< rows of `source` (header = 1)
 };
 
@@ -93,17 +93,17 @@ struct InterviewLevels {
   Eigen::MatrixXd integrated;             ///< n x S; NaN below min_level_share
   Eigen::MatrixXd level_share;            ///< n x S: level weight with a score / all level weight
   std::vector<int> community_status, structural_status;  ///< Status, -1 when not matched
-  std::vector<std::string> problems;      ///< "rule: column; ..." per interview, empty if none
+  std::vector<std::string> problems;  ///< "rule: column; ..." per interview, empty if none
 };
 
 /// Roll-ups per (group, community) or per (group, country). Values computed from fewer
 /// than min_respondents people are NaN (the front ends also blank their counts).
 struct LevelRollup {
-  std::vector<std::size_t> group;    ///< index into LevelResult::groups
-  std::vector<std::string> key;      ///< community id or country
-  std::vector<std::string> parent;   ///< communities: their country; countries: empty
-  std::vector<std::uint64_t> units;  ///< countries: communities of that country; communities: 0
-  std::vector<std::uint64_t> n;      ///< returnee interviews of the unit (and group)
+  std::vector<std::size_t> group;        ///< index into LevelResult::groups
+  std::vector<std::string> key;          ///< community id or country
+  std::vector<std::string> parent;       ///< communities: their country; countries: empty
+  std::vector<std::uint64_t> units;      ///< countries: communities of that country; communities: 0
+  std::vector<std::uint64_t> n;          ///< returnee interviews of the unit (and group)
   std::vector<std::uint8_t> suppressed;  ///< n < min_respondents
   CountMatrix n_score;                   ///< interviews with each score
   Eigen::MatrixXd individual;            ///< weighted mean of the returnees' scores
@@ -111,10 +111,10 @@ struct LevelRollup {
   std::vector<std::uint64_t> host_n;     ///< non-migrant residents
   std::vector<std::uint8_t> host_suppressed;
   CountMatrix host_n_score;
-  Eigen::MatrixXd host_mean;             ///< mean of the residents' scores
+  Eigen::MatrixXd host_mean;                       ///< mean of the residents' scores
   Eigen::MatrixXd gap, gap_se, gap_low, gap_high;  ///< returnees - residents, Welch SE, 95 % CI
-  Eigen::MatrixXd community;             ///< community level (framework, or returnee-weighted)
-  Eigen::MatrixXd structural;            ///< structural level of the (parent) country
+  Eigen::MatrixXd community;   ///< community level (framework, or returnee-weighted)
+  Eigen::MatrixXd structural;  ///< structural level of the (parent) country
   Eigen::MatrixXd integrated, level_share;
   std::vector<int> community_status, structural_status;  ///< Status of the unit's row, -1 none
   std::vector<std::string> problems;
@@ -271,17 +271,21 @@ inline void append_problem(std::string& text, const std::string& rule, const std
   if (!what.empty()) text += ": " + what;
 }
 
-inline void check_people(const PeopleScores& p, std::size_t S, bool with_country, const LevelInput& in,
-                         const char* what) {
+inline void check_people(const PeopleScores& p, std::size_t S, bool with_country,
+                         const LevelInput& in, const char* what) {
   const auto n = static_cast<std::size_t>(p.scores.rows());
   const std::string name(what);
   if (static_cast<std::size_t>(p.scores.cols()) != S)
-    throw std::invalid_argument("integrate_levels: " + name + " scores need one column per score name");
+    throw std::invalid_argument("integrate_levels: " + name +
+                                " scores need one column per score name");
   if (p.community.size() != n || (with_country && p.country.size() != n) ||
       (!p.weight.empty() && p.weight.size() != n) || (!p.row.empty() && p.row.size() != n))
-    throw std::invalid_argument("integrate_levels: " + name + " columns must have one entry per row");
+    throw std::invalid_argument("integrate_levels: " + name +
+                                " columns must have one entry per row");
   for (const auto& b : p.by)
-    if (b.size() != n) throw std::invalid_argument("integrate_levels: " + name + " by columns must have one entry per row");
+    if (b.size() != n)
+      throw std::invalid_argument("integrate_levels: " + name +
+                                  " by columns must have one entry per row");
   for (std::size_t r = 0; r < n; ++r) {
     if (!p.weight.empty() && !(std::isfinite(p.weight[r]) && p.weight[r] > 0))
       throw input_error("bad_weight", "weight must be a finite number > 0", source_row(p.row, r),
@@ -298,13 +302,15 @@ inline void check_people(const PeopleScores& p, std::size_t S, bool with_country
 /// Key -> row of a unit table; empty keys are reported, duplicates are an error.
 inline std::unordered_map<std::string, std::size_t> index_units(const UnitScores& t, std::size_t S,
                                                                 const std::string& column,
-                                                                const char* source, ProblemList& problems) {
+                                                                const char* source,
+                                                                ProblemList& problems) {
   const std::size_t n = t.key.size();
-  if (static_cast<std::size_t>(t.scores.rows()) != n || static_cast<std::size_t>(t.scores.cols()) != S ||
-      (!t.row.empty() && t.row.size() != n) || (!t.status.empty() && t.status.size() != n) ||
-      (!t.parent.empty() && t.parent.size() != n))
-    throw std::invalid_argument(std::string("integrate_levels: ") + source +
-                                " table needs one key, row and score row per unit and one column per score name");
+  if (static_cast<std::size_t>(t.scores.rows()) != n ||
+      static_cast<std::size_t>(t.scores.cols()) != S || (!t.row.empty() && t.row.size() != n) ||
+      (!t.status.empty() && t.status.size() != n) || (!t.parent.empty() && t.parent.size() != n))
+    throw std::invalid_argument(
+        std::string("integrate_levels: ") + source +
+        " table needs one key, row and score row per unit and one column per score name");
   std::unordered_map<std::string, std::size_t> idx;
   for (std::size_t r = 0; r < n; ++r) {
     const std::string k = clean_key(t.key[r]);
@@ -315,7 +321,8 @@ inline std::unordered_map<std::string, std::size_t> index_units(const UnitScores
     const auto [it, fresh] = idx.emplace(k, r);
     if (!fresh)
       throw input_error("duplicate_key",
-                        "the same " + std::string(source) + " key is on more than one row (first on row " +
+                        "the same " + std::string(source) +
+                            " key is on more than one row (first on row " +
                             std::to_string(source_row(t.row, it->second)) + ")",
                         source_row(t.row, r), column);
   }
@@ -351,8 +358,8 @@ inline void resize_rollup(LevelRollup& R, std::size_t rows, Eigen::Index S) {
   R.host_n.assign(rows, 0);
   R.host_suppressed.assign(rows, 0);
   R.host_n_score = CountMatrix::Zero(n, S);
-  for (auto* m : {&R.individual, &R.share_above, &R.host_mean, &R.gap, &R.gap_se, &R.gap_low, &R.gap_high,
-                  &R.community, &R.structural, &R.integrated, &R.level_share})
+  for (auto* m : {&R.individual, &R.share_above, &R.host_mean, &R.gap, &R.gap_se, &R.gap_low,
+                  &R.gap_high, &R.community, &R.structural, &R.integrated, &R.level_share})
     *m = Eigen::MatrixXd::Constant(n, S, nan);
   R.community_status.assign(rows, -1);
   R.structural_status.assign(rows, -1);
@@ -369,7 +376,9 @@ inline LevelResult integrate_levels(const LevelInput& in) {
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   const std::size_t S = in.score_names.size();
-  if (S < 2) throw std::invalid_argument("integrate_levels: score names must be the dimensions and the composite");
+  if (S < 2)
+    throw std::invalid_argument(
+        "integrate_levels: score names must be the dimensions and the composite");
   const Eigen::Index Si = static_cast<Eigen::Index>(S);
   const Integration& g = in.settings;
   const std::uint64_t min_n = g.min_respondents;
@@ -380,12 +389,15 @@ inline LevelResult integrate_levels(const LevelInput& in) {
     throw std::invalid_argument("integrate_levels: one name per by column is needed");
   if (in.hosts) {
     detail::check_people(*in.hosts, S, false, in, "host");
-    if (!in.hosts->by.empty()) throw std::invalid_argument("integrate_levels: residents take no by columns");
+    if (!in.hosts->by.empty())
+      throw std::invalid_argument("integrate_levels: residents take no by columns");
   }
 
   detail::ProblemList problems;
-  const auto com_idx = detail::index_units(in.communities, S, in.community_column, "community", problems);
-  const auto cty_idx = detail::index_units(in.countries, S, in.country_column, "structural", problems);
+  const auto com_idx =
+      detail::index_units(in.communities, S, in.community_column, "community", problems);
+  const auto cty_idx =
+      detail::index_units(in.countries, S, in.country_column, "structural", problems);
 
   LevelResult out;
 
@@ -504,7 +516,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
       }
     }
     for (Eigen::Index s = 0; s < Si; ++s) {
-      const auto c = combine_levels({ret.scores(ri, s), iv.community(ri, s), iv.structural(ri, s)}, g);
+      const auto c =
+          combine_levels({ret.scores(ri, s), iv.community(ri, s), iv.structural(ri, s)}, g);
       iv.integrated(ri, s) = c.value;
       iv.level_share(ri, s) = c.share;
     }
@@ -519,7 +532,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
       continue;
     }
     h_com_pos[r] = coms.find(h_com[r]);
-    if (!com_idx.count(h_com[r])) problems.add("community_not_found", "host", in.community_column, h_com[r], row);
+    if (!com_idx.count(h_com[r]))
+      problems.add("community_not_found", "host", in.community_column, h_com[r], row);
     const auto p = com_parent.find(h_com[r]);
     if (p != com_parent.end()) h_cty_pos[r] = ctys.find(p->second);
   }
@@ -588,7 +602,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
             if (R.host_suppressed[i] || hs->n_score(ui, s) < min_n) continue;
             R.host_mean(ii, s) = hs->mean(ui, s);
             if (std::isnan(R.individual(ii, s))) continue;
-            const auto e = welch_gap(rs.mean(ii, s), rs.var_mean(ii, s), hs->mean(ui, s), hs->var_mean(ui, s));
+            const auto e =
+                welch_gap(rs.mean(ii, s), rs.var_mean(ii, s), hs->mean(ui, s), hs->var_mean(ui, s));
             R.gap(ii, s) = e.gap;
             R.gap_se(ii, s) = e.se;
             R.gap_low(ii, s) = e.low;
@@ -597,7 +612,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
         }
         per_unit(i, u);
         for (Eigen::Index s = 0; s < Si; ++s) {
-          const auto c = combine_levels({R.individual(ii, s), R.community(ii, s), R.structural(ii, s)}, g);
+          const auto c =
+              combine_levels({R.individual(ii, s), R.community(ii, s), R.structural(ii, s)}, g);
           R.integrated(ii, s) = c.value;
           R.level_share(ii, s) = c.share;
         }
@@ -621,8 +637,10 @@ inline LevelResult integrate_levels(const LevelInput& in) {
       detail::append_problem(text, "community_not_found", in.community_column);
     } else {
       R.community.row(ii) = in.communities.scores.row(static_cast<Eigen::Index>(it->second));
-      if (!in.communities.status.empty()) R.community_status[i] = static_cast<int>(in.communities.status[it->second]);
-      if (std::isnan(R.community(ii, Si - 1))) detail::append_problem(text, "unscored_unit", in.community_column);
+      if (!in.communities.status.empty())
+        R.community_status[i] = static_cast<int>(in.communities.status[it->second]);
+      if (std::isnan(R.community(ii, Si - 1)))
+        detail::append_problem(text, "unscored_unit", in.community_column);
     }
     if (!com_has_returnees[u]) detail::append_problem(text, "community_without_returnees", "");
     const auto p = com_parent.find(k);
@@ -633,7 +651,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
         detail::append_problem(text, "country_not_found", in.country_column);
       } else {
         R.structural.row(ii) = in.countries.scores.row(static_cast<Eigen::Index>(c->second));
-        if (!in.countries.status.empty()) R.structural_status[i] = static_cast<int>(in.countries.status[c->second]);
+        if (!in.countries.status.empty())
+          R.structural_status[i] = static_cast<int>(in.countries.status[c->second]);
       }
     } else {
       detail::append_problem(text, "missing_key", in.country_column);
@@ -642,7 +661,8 @@ inline LevelResult integrate_levels(const LevelInput& in) {
   for (std::size_t r = 0; r < N; ++r)
     if (iv.problems[r].find("country_mismatch") != std::string::npos && unit_com[r] != none) {
       std::string& text = out.communities.problems[unit_com[r]];
-      if (text.find("country_mismatch") == std::string::npos) detail::append_problem(text, "country_mismatch", in.country_column);
+      if (text.find("country_mismatch") == std::string::npos)
+        detail::append_problem(text, "country_mismatch", in.country_column);
     }
 
   fill(out.countries, C, ret_cty, host_cty, [&](std::size_t i, std::size_t u) {
@@ -661,8 +681,10 @@ inline LevelResult integrate_levels(const LevelInput& in) {
       detail::append_problem(text, "country_not_found", in.country_column);
     } else {
       R.structural.row(ii) = in.countries.scores.row(static_cast<Eigen::Index>(it->second));
-      if (!in.countries.status.empty()) R.structural_status[i] = static_cast<int>(in.countries.status[it->second]);
-      if (std::isnan(R.structural(ii, Si - 1))) detail::append_problem(text, "unscored_unit", in.country_column);
+      if (!in.countries.status.empty())
+        R.structural_status[i] = static_cast<int>(in.countries.status[it->second]);
+      if (std::isnan(R.structural(ii, Si - 1)))
+        detail::append_problem(text, "unscored_unit", in.country_column);
     }
     if (!cty_has_returnees[u]) detail::append_problem(text, "country_without_returnees", "");
   });

@@ -51,7 +51,8 @@ inline std::optional<std::int64_t> parse_iso_date(std::string_view s) noexcept {
   };
   int y = 0, m = 0, d = 0;
   if (!digits(0, 4, y) || !digits(5, 2, m) || !digits(8, 2, d)) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  const std::chrono::year_month_day ymd{std::chrono::year{y},
+                                        std::chrono::month{static_cast<unsigned>(m)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return std::chrono::sys_days(ymd).time_since_epoch().count();
@@ -60,7 +61,8 @@ inline std::optional<std::int64_t> parse_iso_date(std::string_view s) noexcept {
 /// A round number: a whole number written as an integer or a decimal with a zero
 /// fraction ("2", " 2 ", "2.0"); nullopt otherwise (empty, text, 2.5, beyond 2^53).
 inline std::optional<std::int64_t> round_from_number(double x) noexcept {
-  if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9007199254740992.0) return std::nullopt;
+  if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9007199254740992.0)
+    return std::nullopt;
   return static_cast<std::int64_t>(x);
 }
 inline std::optional<std::int64_t> parse_round(std::string_view s) noexcept {
@@ -74,14 +76,14 @@ inline std::optional<std::int64_t> parse_round(std::string_view s) noexcept {
 /// Estimate of a mean change with its standard error and a Student t interval.
 struct ChangeEstimate {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  std::uint64_t n = 0;     ///< pairs with both scores and a positive weight
+  std::uint64_t n = 0;  ///< pairs with both scores and a positive weight
   double sum_weights = 0;
-  double mean = nan;       ///< (weighted) mean of the differences
-  double sd = nan;         ///< (weighted) standard deviation of the differences
-  double se = nan;         ///< standard error of the mean
-  double df = nan;         ///< degrees of freedom, n - 1
-  double t = nan;          ///< mean / se
-  double p_value = nan;    ///< two-sided, H0: mean change 0
+  double mean = nan;     ///< (weighted) mean of the differences
+  double sd = nan;       ///< (weighted) standard deviation of the differences
+  double se = nan;       ///< standard error of the mean
+  double df = nan;       ///< degrees of freedom, n - 1
+  double t = nan;        ///< mean / se
+  double p_value = nan;  ///< two-sided, H0: mean change 0
   double ci_low = nan, ci_high = nan;
 };
 
@@ -96,7 +98,8 @@ struct ChangeEstimate {
 class ChangeMoments {
  public:
   void add(double from, double to, double w = 1.0) {
-    if (!std::isfinite(w) || w < 0) throw std::invalid_argument("ChangeMoments::add: weights must be finite and >= 0");
+    if (!std::isfinite(w) || w < 0)
+      throw std::invalid_argument("ChangeMoments::add: weights must be finite and >= 0");
     if (std::isnan(from) || std::isnan(to)) {
       ++missing_;
       return;
@@ -135,7 +138,8 @@ class ChangeMoments {
     missing_ = missing;
     const double sw = sw_ + o.sw_;
     const double mean = mean_ + (o.mean_ - mean_) * (o.sw_ / sw);
-    const auto recentre = [mean](double m, double r, double q, double sw2, double& r_out, double& q_out) {
+    const auto recentre = [mean](double m, double r, double q, double sw2, double& r_out,
+                                 double& q_out) {
       const double shift = mean - m;
       q_out = q - 2.0 * shift * r + shift * shift * sw2;
       r_out = r - shift * sw2;
@@ -165,7 +169,8 @@ class ChangeMoments {
   /// Mean, standard error and a two-sided `level` Student t interval with n - 1 degrees
   /// of freedom (NaN where n is too small: mean needs 1 pair, the rest 2).
   ChangeEstimate estimate(double level = 0.95) const {
-    if (!(level > 0 && level < 1)) throw std::invalid_argument("ChangeMoments::estimate: level must be in (0, 1)");
+    if (!(level > 0 && level < 1))
+      throw std::invalid_argument("ChangeMoments::estimate: level must be in (0, 1)");
     ChangeEstimate e;
     e.n = n_;
     e.sum_weights = sw_;
@@ -226,8 +231,8 @@ struct PanelProblem {
   std::string message;  ///< "row R: column 'C': ... [rule]"
 };
 
-inline PanelProblem make_problem(std::uint64_t row, const std::string& column, const std::string& rule,
-                                 const std::string& message) {
+inline PanelProblem make_problem(std::uint64_t row, const std::string& column,
+                                 const std::string& rule, const std::string& message) {
   return {row, column, rule, input_error(rule, message, row, column).what()};
 }
 
@@ -235,15 +240,19 @@ inline PanelProblem make_problem(std::uint64_t row, const std::string& column, c
 /// Problems are appended to `problems` and give NaN: an empty date (missing_date), a
 /// date not written yyyy-mm-dd or not in the calendar (bad_date), an interview before
 /// the return (interview_before_return). Messages name the row and column, not the date.
-inline double months_since_return(std::string_view interview_date, std::string_view return_date, std::uint64_t row,
-                                  const PanelColumns& cols, std::vector<PanelProblem>& problems) {
-  const auto one = [&](std::string_view text, const std::string& column) -> std::optional<std::int64_t> {
+inline double months_since_return(std::string_view interview_date, std::string_view return_date,
+                                  std::uint64_t row, const PanelColumns& cols,
+                                  std::vector<PanelProblem>& problems) {
+  const auto one = [&](std::string_view text,
+                       const std::string& column) -> std::optional<std::int64_t> {
     if (detail::trim(text).empty()) {
       problems.push_back(make_problem(row, column, "missing_date", "date is empty"));
       return std::nullopt;
     }
     const auto d = parse_iso_date(text);
-    if (!d) problems.push_back(make_problem(row, column, "bad_date", "not a calendar date written yyyy-mm-dd"));
+    if (!d)
+      problems.push_back(
+          make_problem(row, column, "bad_date", "not a calendar date written yyyy-mm-dd"));
     return d;
   };
   const auto a = one(interview_date, cols.interview_date);
@@ -259,14 +268,14 @@ inline double months_since_return(std::string_view interview_date, std::string_v
 
 /// One interview of the scores table.
 struct Interview {
-  std::string_view id;           ///< returnee identifier (not empty)
+  std::string_view id;  ///< returnee identifier (not empty)
   std::int64_t round = 0;
   std::span<const double> scores;  ///< one per Panel::score_names(); NaN = missing
-  int category = -1;             ///< index into Panel::category_labels(); -1: none
-  int status = -1;               ///< index into status_names; -1: unknown
-  double weight = 1.0;           ///< sampling weight (finite, >= 0)
+  int category = -1;               ///< index into Panel::category_labels(); -1: none
+  int status = -1;                 ///< index into status_names; -1: unknown
+  double weight = 1.0;             ///< sampling weight (finite, >= 0)
   double months = std::numeric_limits<double>::quiet_NaN();  ///< months since return
-  std::uint64_t row = 0;         ///< 1-based row for messages (header = 1)
+  std::uint64_t row = 0;  ///< 1-based row for messages (header = 1)
 };
 
 /// Change of every score between two rounds.
@@ -289,7 +298,7 @@ struct ReturneeChange {
   std::uint64_t row_from = 0, row_to = 0;
   std::vector<double> change;  ///< per score: to - from; NaN when either is missing
   double months_from = ChangeEstimate::nan, months_to = ChangeEstimate::nan;
-  double weight = 1.0;         ///< the weight of the `to` interview
+  double weight = 1.0;  ///< the weight of the `to` interview
   int category_from = -1, category_to = -1, status_from = -1, status_to = -1;
 };
 
@@ -308,7 +317,8 @@ class TransitionMatrix {
       : variable_(std::move(variable)), pair_(pair), labels_(std::move(labels)) {
     for (const auto& l : labels_)
       if (l == none || l == attrited)
-        throw std::invalid_argument("TransitionMatrix: a state may not be called 'none' or 'attrited'");
+        throw std::invalid_argument(
+            "TransitionMatrix: a state may not be called 'none' or 'attrited'");
     rows_.assign(labels_.size() + 1, CategoryCounts(labels_.size() + 2));
   }
 
@@ -333,10 +343,14 @@ class TransitionMatrix {
       throw std::invalid_argument("TransitionMatrix::merge: different variable, rounds or states");
     for (std::size_t i = 0; i < rows_.size(); ++i) rows_[i].merge(o.rows_[i]);
   }
-  std::uint64_t count(std::size_t from_state, std::size_t to_state) const { return rows_.at(from_state).count(to_state); }
+  std::uint64_t count(std::size_t from_state, std::size_t to_state) const {
+    return rows_.at(from_state).count(to_state);
+  }
   std::uint64_t row_total(std::size_t from_state) const { return rows_.at(from_state).total(); }
   /// Share of the row (NaN for an empty row); rows sum to 1 including "attrited".
-  double share(std::size_t from_state, std::size_t to_state) const { return rows_.at(from_state).share(to_state); }
+  double share(std::size_t from_state, std::size_t to_state) const {
+    return rows_.at(from_state).share(to_state);
+  }
 
  private:
   std::size_t index(int state) const {
@@ -375,7 +389,8 @@ class Attrition {
   }
   /// One returnee: `present[j]` whether interviewed in rounds()[j].
   void add(const std::vector<bool>& present) {
-    if (present.size() != rows_.size()) throw std::invalid_argument("Attrition::add: one flag per round is needed");
+    if (present.size() != rows_.size())
+      throw std::invalid_argument("Attrition::add: one flag per round is needed");
     bool seen = false;
     const bool base = !present.empty() && present[0];
     if (base) ++baseline_;
@@ -393,9 +408,11 @@ class Attrition {
     }
   }
   void merge(const Attrition& o) {
-    if (o.rows_.size() != rows_.size()) throw std::invalid_argument("Attrition::merge: different rounds");
+    if (o.rows_.size() != rows_.size())
+      throw std::invalid_argument("Attrition::merge: different rounds");
     for (std::size_t j = 0; j < rows_.size(); ++j) {
-      if (o.rows_[j].round != rows_[j].round) throw std::invalid_argument("Attrition::merge: different rounds");
+      if (o.rows_[j].round != rows_[j].round)
+        throw std::invalid_argument("Attrition::merge: different rounds");
       auto& r = rows_[j];
       const auto& s = o.rows_[j];
       r.present += s.present;
@@ -412,8 +429,9 @@ class Attrition {
   std::uint64_t baseline() const noexcept { return baseline_; }  ///< interviewed in the first round
   /// Share of the first round's returnees interviewed in round j (NaN if none).
   double retention(std::size_t j) const {
-    return baseline_ ? static_cast<double>(rows_.at(j).baseline_present) / static_cast<double>(baseline_)
-                     : std::numeric_limits<double>::quiet_NaN();
+    return baseline_
+               ? static_cast<double>(rows_.at(j).baseline_present) / static_cast<double>(baseline_)
+               : std::numeric_limits<double>::quiet_NaN();
   }
 
  private:
@@ -444,13 +462,14 @@ class Panel {
   /// rows); std::invalid_argument for arguments of the wrong shape.
   void add(const Interview& iv) {
     if (iv.scores.size() != scores_.size())
-      throw std::invalid_argument("Panel::add: expected " + std::to_string(scores_.size()) + " scores, got " +
-                                  std::to_string(iv.scores.size()));
+      throw std::invalid_argument("Panel::add: expected " + std::to_string(scores_.size()) +
+                                  " scores, got " + std::to_string(iv.scores.size()));
     if (iv.category < -1 || iv.category >= static_cast<int>(categories_.size()))
       throw std::invalid_argument("Panel::add: category index out of range");
     if (iv.status < -1 || iv.status >= static_cast<int>(status_names.size()))
       throw std::invalid_argument("Panel::add: status index out of range");
-    if (detail::trim(iv.id).empty()) throw input_error("missing_id", "returnee id is empty", iv.row, cols_.id);
+    if (detail::trim(iv.id).empty())
+      throw input_error("missing_id", "returnee id is empty", iv.row, cols_.id);
     if (!std::isfinite(iv.weight) || iv.weight < 0)
       throw input_error("bad_weight", "weight must be a finite number >= 0", iv.row,
                         cols_.weight.empty() ? std::string("weight") : cols_.weight);
@@ -463,8 +482,9 @@ class Panel {
     for (const auto k : mine)
       if (round_[k] == iv.round)
         throw input_error("duplicate_interview",
-                          "the same returnee has another interview in the same round (column '" + cols_.round +
-                              "') in row " + std::to_string(row_[k]) + "; keep one interview per returnee and round",
+                          "the same returnee has another interview in the same round (column '" +
+                              cols_.round + "') in row " + std::to_string(row_[k]) +
+                              "; keep one interview per returnee and round",
                           iv.row, cols_.id);
     const auto k = round_.size();
     mine.push_back(k);
@@ -480,11 +500,13 @@ class Panel {
 
   /// Months since return of an interview (reinscore::months_since_return), recording
   /// problems in problems().
-  double months_since_return(std::string_view interview_date, std::string_view return_date, std::uint64_t row) {
+  double months_since_return(std::string_view interview_date, std::string_view return_date,
+                             std::uint64_t row) {
     return reinscore::months_since_return(interview_date, return_date, row, cols_, problems_);
   }
 
-  void problem(std::uint64_t row, const std::string& column, const std::string& rule, const std::string& message) {
+  void problem(std::uint64_t row, const std::string& column, const std::string& rule,
+               const std::string& message) {
     problems_.push_back(make_problem(row, column, rule, message));
   }
   const std::vector<PanelProblem>& problems() const noexcept { return problems_; }
@@ -517,9 +539,12 @@ class Panel {
   /// from < to.
   void check_pair(RoundPair p) const {
     const auto r = rounds();
-    if (!std::binary_search(r.begin(), r.end(), p.from) || !std::binary_search(r.begin(), r.end(), p.to))
+    if (!std::binary_search(r.begin(), r.end(), p.from) ||
+        !std::binary_search(r.begin(), r.end(), p.to))
       throw input_error("unknown_round", "a requested round has no interviews", 0, cols_.round);
-    if (!(p.from < p.to)) throw input_error("round_order", "the first round of a pair must be the earlier one", 0, cols_.round);
+    if (!(p.from < p.to))
+      throw input_error("round_order", "the first round of a pair must be the earlier one", 0,
+                        cols_.round);
   }
 
   /// Per returnee interviewed in both rounds of each pair, in pair order then id order.
@@ -576,7 +601,8 @@ class Panel {
       if (!a || !b) continue;
       ++acc.pairs;
       const double w = weight_[*b];
-      for (std::size_t s = 0; s < scores_.size(); ++s) acc.scores[s].add(value(*a, s), value(*b, s), w);
+      for (std::size_t s = 0; s < scores_.size(); ++s)
+        acc.scores[s].add(value(*a, s), value(*b, s), w);
       acc.months_from.add(months_[*a], w);
       acc.months_to.add(months_[*b], w);
     }
@@ -602,7 +628,8 @@ class Panel {
     return out;
   }
 
-  std::vector<ChangeSummary> changes(const std::vector<RoundPair>& pairs, double level = 0.95) const {
+  std::vector<ChangeSummary> changes(const std::vector<RoundPair>& pairs,
+                                     double level = 0.95) const {
     std::vector<ChangeSummary> out;
     for (const auto p : pairs) {
       const auto rows = summarise(accumulate(p), level);

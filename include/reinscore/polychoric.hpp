@@ -48,18 +48,24 @@ inline double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::s
 inline double bivariate_normal_upper(double h, double k, double r) {
   constexpr double two_pi = 2 * std::numbers::pi;
   // Gauss-Legendre nodes (positive half) and weights on [-1, 1]: 6, 12 and 20 points.
-  static constexpr std::array<double, 3> w6 = {0.1713244923791705, 0.3607615730481384, 0.4679139345726904};
-  static constexpr std::array<double, 3> x6 = {0.9324695142031522, 0.6612093864662647, 0.2386191860831970};
-  static constexpr std::array<double, 6> w12 = {0.04717533638651177, 0.1069393259953183, 0.1600783285433464,
-                                                0.2031674267230659, 0.2334925365383547, 0.2491470458134029};
-  static constexpr std::array<double, 6> x12 = {0.9815606342467191, 0.9041172563704750, 0.7699026741943050,
-                                                0.5873179542866171, 0.3678314989981802, 0.1252334085114692};
+  static constexpr std::array<double, 3> w6 = {0.1713244923791705, 0.3607615730481384,
+                                               0.4679139345726904};
+  static constexpr std::array<double, 3> x6 = {0.9324695142031522, 0.6612093864662647,
+                                               0.2386191860831970};
+  static constexpr std::array<double, 6> w12 = {0.04717533638651177, 0.1069393259953183,
+                                                0.1600783285433464,  0.2031674267230659,
+                                                0.2334925365383547,  0.2491470458134029};
+  static constexpr std::array<double, 6> x12 = {0.9815606342467191, 0.9041172563704750,
+                                                0.7699026741943050, 0.5873179542866171,
+                                                0.3678314989981802, 0.1252334085114692};
   static constexpr std::array<double, 10> w20 = {
-      0.01761400713915212, 0.04060142980038694, 0.06267204833410906, 0.08327674157670475, 0.1019301198172404,
-      0.1181945319615184,  0.1316886384491766,  0.1420961093183821,  0.1491729864726037,  0.1527533871307259};
+      0.01761400713915212, 0.04060142980038694, 0.06267204833410906, 0.08327674157670475,
+      0.1019301198172404,  0.1181945319615184,  0.1316886384491766,  0.1420961093183821,
+      0.1491729864726037,  0.1527533871307259};
   static constexpr std::array<double, 10> x20 = {
-      0.9931285991850949, 0.9639719272779138, 0.9122344282513259, 0.8391169718222188, 0.7463319064601508,
-      0.6360536807265150, 0.5108670019508271, 0.3737060887154196, 0.2277858511416451, 0.07652652113349733};
+      0.9931285991850949, 0.9639719272779138, 0.9122344282513259, 0.8391169718222188,
+      0.7463319064601508, 0.6360536807265150, 0.5108670019508271, 0.3737060887154196,
+      0.2277858511416451, 0.07652652113349733};
   const double* w = w20.data();
   const double* x = x20.data();
   std::size_t lg = 10;
@@ -98,10 +104,12 @@ inline double bivariate_normal_upper(double h, double k, double r) {
     const double c = (4 - hk) / 8;
     const double d = (12 - hk) / 16;
     const double asr = -(bs / as + hk) / 2;
-    if (asr > -100) bvn = a * std::exp(asr) * (1 - c * (bs - as) * (1 - d * bs / 5) / 3 + c * d * as * as / 5);
+    if (asr > -100)
+      bvn = a * std::exp(asr) * (1 - c * (bs - as) * (1 - d * bs / 5) / 3 + c * d * as * as / 5);
     if (hk > -100) {
       const double b = std::sqrt(bs);
-      bvn -= std::exp(-hk / 2) * std::sqrt(two_pi) * normal_cdf(-b / a) * b * (1 - c * bs * (1 - d * bs / 5) / 3);
+      bvn -= std::exp(-hk / 2) * std::sqrt(two_pi) * normal_cdf(-b / a) * b *
+             (1 - c * bs * (1 - d * bs / 5) / 3);
     }
     a /= 2;
     for (std::size_t i = 0; i < lg; ++i) {
@@ -111,7 +119,8 @@ inline double bivariate_normal_upper(double h, double k, double r) {
         const double e = -(bs / xs + hk) / 2;
         if (e <= -100) continue;  // underflows to zero
         const double rs = std::sqrt(1 - xs);
-        bvn += a * w[i] * std::exp(e) * (std::exp(-hk * xs / (2 * (1 + rs) * (1 + rs))) / rs - (1 + c * xs * (1 + d * xs)));
+        bvn += a * w[i] * std::exp(e) *
+               (std::exp(-hk * xs / (2 * (1 + rs) * (1 + rs))) / rs - (1 + c * xs * (1 + d * xs)));
       }
     }
     bvn = -bvn / two_pi;
@@ -132,7 +141,9 @@ inline double bivariate_normal_cdf(double h, double k, double rho) {
     throw std::invalid_argument("bivariate_normal_cdf: the correlation must lie in [-1, 1], got " +
                                 std::to_string(rho));
   if (std::isnan(h) || std::isnan(k)) return std::numeric_limits<double>::quiet_NaN();
-  if (h == -std::numeric_limits<double>::infinity() || k == -std::numeric_limits<double>::infinity()) return 0;
+  if (h == -std::numeric_limits<double>::infinity() ||
+      k == -std::numeric_limits<double>::infinity())
+    return 0;
   if (h == std::numeric_limits<double>::infinity()) return detail::normal_cdf(k);
   if (k == std::numeric_limits<double>::infinity()) return detail::normal_cdf(h);
   // P(X <= h, Y <= k) = P(-X > -h, -Y > -k), and (-X, -Y) has the same correlation.
@@ -164,8 +175,8 @@ struct Polychoric {
   double rho = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> row_thresholds, col_thresholds;  ///< K-1 and L-1 finite thresholds
   double log_likelihood = std::numeric_limits<double>::quiet_NaN();  ///< sum n_ab log P_ab at rho
-  double n = 0;               ///< total (weighted) count of the table
-  bool at_bound = false;      ///< the maximum is at the edge of the search interval
+  double n = 0;           ///< total (weighted) count of the table
+  bool at_bound = false;  ///< the maximum is at the edge of the search interval
 };
 
 /// Largest |rho| searched: the likelihood of a table without discordant cells increases
@@ -182,7 +193,8 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
   for (Eigen::Index j = 0; j < table.cols(); ++j)
     for (Eigen::Index i = 0; i < table.rows(); ++i)
       if (!(table(i, j) >= 0) || !std::isfinite(table(i, j)))
-        throw std::invalid_argument("polychoric: cell (" + std::to_string(i + 1) + ", " + std::to_string(j + 1) +
+        throw std::invalid_argument("polychoric: cell (" + std::to_string(i + 1) + ", " +
+                                    std::to_string(j + 1) +
                                     ") of the contingency table is not a finite count >= 0");
   std::vector<Eigen::Index> rows, cols;
   for (Eigen::Index i = 0; i < table.rows(); ++i)
@@ -196,7 +208,8 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
   const auto L = static_cast<Eigen::Index>(cols.size());
   Eigen::MatrixXd t(K, L);
   for (Eigen::Index i = 0; i < K; ++i)
-    for (Eigen::Index j = 0; j < L; ++j) t(i, j) = table(rows[static_cast<std::size_t>(i)], cols[static_cast<std::size_t>(j)]);
+    for (Eigen::Index j = 0; j < L; ++j)
+      t(i, j) = table(rows[static_cast<std::size_t>(i)], cols[static_cast<std::size_t>(j)]);
   out.row_thresholds = normal_thresholds(t.rowwise().sum());
   out.col_thresholds = normal_thresholds(t.colwise().sum().transpose());
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -209,7 +222,8 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
   const auto log_likelihood = [&](double rho) {
     for (Eigen::Index i = 0; i <= K; ++i)
       for (Eigen::Index j = 0; j <= L; ++j)
-        F(i, j) = bivariate_normal_cdf(a[static_cast<std::size_t>(i)], b[static_cast<std::size_t>(j)], rho);
+        F(i, j) = bivariate_normal_cdf(a[static_cast<std::size_t>(i)],
+                                       b[static_cast<std::size_t>(j)], rho);
     double ll = 0;
     for (Eigen::Index i = 0; i < K; ++i)
       for (Eigen::Index j = 0; j < L; ++j) {
@@ -223,8 +237,9 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
   };
   const int bits = std::numeric_limits<double>::digits / 2;  // the best Brent can locate
   std::uintmax_t iterations = 200;
-  const auto best = boost::math::tools::brent_find_minima([&](double rho) { return -log_likelihood(rho); },
-                                                          -polychoric_bound, polychoric_bound, bits, iterations);
+  const auto best =
+      boost::math::tools::brent_find_minima([&](double rho) { return -log_likelihood(rho); },
+                                            -polychoric_bound, polychoric_bound, bits, iterations);
   out.rho = best.first;
   // A minimum is located to about sqrt(epsilon) only (the objective is flat there); the
   // root of the score d log L / d rho, which crosses zero with a slope, is located to
@@ -232,7 +247,8 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
   const auto density = [](double h, double k, double rho) {
     if (!std::isfinite(h) || !std::isfinite(k)) return 0.0;
     const double s = (1 - rho) * (1 + rho);
-    return std::exp(-(h * h - 2 * rho * h * k + k * k) / (2 * s)) / (2 * std::numbers::pi * std::sqrt(s));
+    return std::exp(-(h * h - 2 * rho * h * k + k * k) / (2 * s)) /
+           (2 * std::numbers::pi * std::sqrt(s));
   };
   const auto score = [&](double rho) {
     double sc = 0;
@@ -240,8 +256,10 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
       for (Eigen::Index j = 0; j < L; ++j) {
         if (t(i, j) == 0) continue;
         const auto u = static_cast<std::size_t>(i), v = static_cast<std::size_t>(j);
-        const double p = bivariate_normal_cdf(a[u + 1], b[v + 1], rho) - bivariate_normal_cdf(a[u], b[v + 1], rho) -
-                         bivariate_normal_cdf(a[u + 1], b[v], rho) + bivariate_normal_cdf(a[u], b[v], rho);
+        const double p = bivariate_normal_cdf(a[u + 1], b[v + 1], rho) -
+                         bivariate_normal_cdf(a[u], b[v + 1], rho) -
+                         bivariate_normal_cdf(a[u + 1], b[v], rho) +
+                         bivariate_normal_cdf(a[u], b[v], rho);
         const double dp = density(a[u + 1], b[v + 1], rho) - density(a[u], b[v + 1], rho) -
                           density(a[u + 1], b[v], rho) + density(a[u], b[v], rho);
         sc += t(i, j) * dp / std::max(p, std::numeric_limits<double>::min());
@@ -249,12 +267,13 @@ inline Polychoric polychoric(const Eigen::Ref<const Eigen::MatrixXd>& table) {
     return sc;
   };
   const double step = 1e-6;
-  const double lo = std::max(-polychoric_bound, out.rho - step), hi = std::min(polychoric_bound, out.rho + step);
+  const double lo = std::max(-polychoric_bound, out.rho - step),
+               hi = std::min(polychoric_bound, out.rho + step);
   const double s_lo = score(lo), s_hi = score(hi);
   if (std::isfinite(s_lo) && std::isfinite(s_hi) && s_lo > 0 && s_hi < 0) {
     std::uintmax_t it = 100;
-    const auto root = boost::math::tools::toms748_solve(score, lo, hi, s_lo, s_hi,
-                                                        boost::math::tools::eps_tolerance<double>(48), it);
+    const auto root = boost::math::tools::toms748_solve(
+        score, lo, hi, s_lo, s_hi, boost::math::tools::eps_tolerance<double>(48), it);
     out.rho = (root.first + root.second) / 2;
   }
   out.log_likelihood = log_likelihood(out.rho);
@@ -275,29 +294,33 @@ class OrdinalTables {
 
   /// `names` (optional, one per column) are used in messages.
   explicit OrdinalTables(Eigen::Index k = 0, std::vector<std::string> names = {})
-      : k_(k), names_(std::move(names)), levels_(static_cast<std::size_t>(k)),
+      : k_(k),
+        names_(std::move(names)),
+        levels_(static_cast<std::size_t>(k)),
         pair_(pairs(), std::vector<double>(max_categories * max_categories, 0.0)),
         complete_(pair_) {
     if (!names_.empty() && static_cast<Eigen::Index>(names_.size()) != k)
-      throw std::invalid_argument("OrdinalTables: " + std::to_string(names_.size()) + " names for " +
-                                  std::to_string(k) + " columns");
+      throw std::invalid_argument("OrdinalTables: " + std::to_string(names_.size()) +
+                                  " names for " + std::to_string(k) + " columns");
   }
 
   Eigen::Index columns() const noexcept { return k_; }
 
   /// Adds rows of `x` (n x k, NaN = missing) with optional weights. Throws before
   /// changing anything (bad shapes or weights, too many distinct values).
-  void add(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& w = Eigen::VectorXd()) {
+  void add(const Eigen::Ref<const Eigen::MatrixXd>& x,
+           const Eigen::Ref<const Eigen::VectorXd>& w = Eigen::VectorXd()) {
     if (x.cols() != k_)
-      throw std::invalid_argument("OrdinalTables::add: expected " + std::to_string(k_) + " columns, got " +
-                                  std::to_string(x.cols()));
+      throw std::invalid_argument("OrdinalTables::add: expected " + std::to_string(k_) +
+                                  " columns, got " + std::to_string(x.cols()));
     if (w.size() != 0 && w.size() != x.rows())
       throw std::invalid_argument("OrdinalTables::add: one weight per row is needed");
     // First pass: check the weights and find the categories, on a copy.
     auto levels = levels_;
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
       if (w.size() && (!(w(r) >= 0) || !std::isfinite(w(r))))
-        throw std::invalid_argument("OrdinalTables::add: weights must be finite and >= 0 (row " + std::to_string(r) + ")");
+        throw std::invalid_argument("OrdinalTables::add: weights must be finite and >= 0 (row " +
+                                    std::to_string(r) + ")");
       for (Eigen::Index j = 0; j < k_; ++j)
         if (!std::isnan(x(r, j))) level_of(levels, j, x(r, j));
     }
@@ -314,9 +337,11 @@ class OrdinalTables {
       std::size_t p = 0;
       for (Eigen::Index i = 0; i < k_; ++i)
         for (Eigen::Index j = i + 1; j < k_; ++j, ++p) {
-          const int li = level[static_cast<std::size_t>(i)], lj = level[static_cast<std::size_t>(j)];
+          const int li = level[static_cast<std::size_t>(i)],
+                    lj = level[static_cast<std::size_t>(j)];
           if (li < 0 || lj < 0) continue;
-          const std::size_t cell = static_cast<std::size_t>(li) * max_categories + static_cast<std::size_t>(lj);
+          const std::size_t cell =
+              static_cast<std::size_t>(li) * max_categories + static_cast<std::size_t>(lj);
           pair_[p][cell] += weight;
           if (complete) complete_[p][cell] += weight;
         }
@@ -325,7 +350,8 @@ class OrdinalTables {
 
   /// Adds the tables of `o` (same number of columns). Throws before changing anything.
   void merge(const OrdinalTables& o) {
-    if (o.k_ != k_) throw std::invalid_argument("OrdinalTables::merge: different numbers of columns");
+    if (o.k_ != k_)
+      throw std::invalid_argument("OrdinalTables::merge: different numbers of columns");
     // o's category indices, translated into ours (new values are appended).
     auto levels = levels_;
     std::vector<std::vector<int>> map(static_cast<std::size_t>(k_));
@@ -341,7 +367,8 @@ class OrdinalTables {
         for (std::size_t a = 0; a < mi.size(); ++a)
           for (std::size_t b = 0; b < mj.size(); ++b) {
             const std::size_t from = a * max_categories + b;
-            const std::size_t to = static_cast<std::size_t>(mi[a]) * max_categories + static_cast<std::size_t>(mj[b]);
+            const std::size_t to =
+                static_cast<std::size_t>(mi[a]) * max_categories + static_cast<std::size_t>(mj[b]);
             pair_[p][to] += o.pair_[p][from];
             complete_[p][to] += o.complete_[p][from];
           }
@@ -366,10 +393,12 @@ class OrdinalTables {
     const Eigen::Index lo = swap ? j : i, hi = swap ? i : j;
     const auto& cells = (policy == MissingPolicy::complete ? complete_ : pair_)[pair_index(lo, hi)];
     const auto order_lo = order(lo), order_hi = order(hi);
-    Eigen::MatrixXd t(static_cast<Eigen::Index>(order_lo.size()), static_cast<Eigen::Index>(order_hi.size()));
+    Eigen::MatrixXd t(static_cast<Eigen::Index>(order_lo.size()),
+                      static_cast<Eigen::Index>(order_hi.size()));
     for (std::size_t a = 0; a < order_lo.size(); ++a)
       for (std::size_t b = 0; b < order_hi.size(); ++b)
-        t(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) = cells[order_lo[a] * max_categories + order_hi[b]];
+        t(static_cast<Eigen::Index>(a), static_cast<Eigen::Index>(b)) =
+            cells[order_lo[a] * max_categories + order_hi[b]];
     if (swap) return t.transpose();
     return t;
   }
@@ -379,7 +408,8 @@ class OrdinalTables {
   Eigen::MatrixXd polychoric(MissingPolicy policy) const {
     Eigen::MatrixXd R = Eigen::MatrixXd::Identity(k_, k_);
     for (Eigen::Index i = 0; i < k_; ++i)
-      for (Eigen::Index j = i + 1; j < k_; ++j) R(i, j) = R(j, i) = reinscore::polychoric(table(i, j, policy)).rho;
+      for (Eigen::Index j = i + 1; j < k_; ++j)
+        R(i, j) = R(j, i) = reinscore::polychoric(table(i, j, policy)).rho;
     return R;
   }
 
@@ -391,11 +421,12 @@ class OrdinalTables {
   }
   void check_column(Eigen::Index j) const {
     if (j < 0 || j >= k_)
-      throw std::out_of_range("OrdinalTables: column " + std::to_string(j) + " does not exist (" + std::to_string(k_) +
-                              " columns)");
+      throw std::out_of_range("OrdinalTables: column " + std::to_string(j) + " does not exist (" +
+                              std::to_string(k_) + " columns)");
   }
   std::string name(Eigen::Index j) const {
-    return names_.empty() ? "column " + std::to_string(j + 1) : "item '" + names_[static_cast<std::size_t>(j)] + "'";
+    return names_.empty() ? "column " + std::to_string(j + 1)
+                          : "item '" + names_[static_cast<std::size_t>(j)] + "'";
   }
   // Discovery-order index of value v in column j of `levels`, added if new.
   int level_of(std::vector<std::vector<double>>& levels, Eigen::Index j, double v) const {
@@ -403,11 +434,13 @@ class OrdinalTables {
     for (std::size_t a = 0; a < lv.size(); ++a)
       if (lv[a] == v) return static_cast<int>(a);
     if (!std::isfinite(v))
-      throw std::invalid_argument("OrdinalTables: " + name(j) + " has a non-finite value; ordinal categories must be numbers");
+      throw std::invalid_argument("OrdinalTables: " + name(j) +
+                                  " has a non-finite value; ordinal categories must be numbers");
     if (lv.size() == max_categories)
-      throw std::invalid_argument("ordinal statistics: " + name(j) + " has more than " + std::to_string(max_categories) +
-                                  " distinct values; polychoric correlations treat the values as a few ordered "
-                                  "answer categories (use raw or standardised alpha for such an item)");
+      throw std::invalid_argument(
+          "ordinal statistics: " + name(j) + " has more than " + std::to_string(max_categories) +
+          " distinct values; polychoric correlations treat the values as a few ordered "
+          "answer categories (use raw or standardised alpha for such an item)");
     lv.push_back(v);
     return static_cast<int>(lv.size() - 1);
   }
@@ -423,7 +456,7 @@ class OrdinalTables {
   Eigen::Index k_;
   std::vector<std::string> names_;
   std::vector<std::vector<double>> levels_;  // per column: distinct values, discovery order
-  std::vector<std::vector<double>> pair_;     // per pair: max_categories^2 weighted counts
+  std::vector<std::vector<double>> pair_;    // per pair: max_categories^2 weighted counts
   std::vector<std::vector<double>> complete_;
 };
 

@@ -22,8 +22,8 @@ enum class Reason : std::uint8_t {
 };
 
 inline constexpr std::array<std::string_view, 7> reason_names = {
-    "answered", "dont_know", "refused", "not_applicable", "skipped", "invalid_code",
-    "out_of_range"};
+    "answered", "dont_know",    "refused",     "not_applicable",
+    "skipped",  "invalid_code", "out_of_range"};
 
 constexpr std::string_view to_string(Reason r) noexcept {
   return reason_names[static_cast<std::size_t>(r)];

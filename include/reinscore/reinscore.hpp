@@ -5,6 +5,7 @@
 #pragma once
 
 #include <reinscore/accumulators.hpp>
+#include <reinscore/bootstrap.hpp>
 #include <reinscore/coder.hpp>
 #include <reinscore/comoments.hpp>
 #include <reinscore/error.hpp>
@@ -18,5 +19,6 @@
 #include <reinscore/reliability.hpp>
 #include <reinscore/scorer.hpp>
 #include <reinscore/sensitivity.hpp>
+#include <reinscore/summary.hpp>
 #include <reinscore/version.hpp>
 #include <reinscore/weights.hpp>

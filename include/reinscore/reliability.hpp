@@ -32,14 +32,15 @@ inline std::string_view missing_policy_name(MissingPolicy p) noexcept {
 inline MissingPolicy parse_missing_policy(std::string_view s, std::string_view what = "missing") {
   if (s == "complete" || s == "listwise") return MissingPolicy::complete;
   if (s == "pairwise") return MissingPolicy::pairwise;
-  throw std::invalid_argument(std::string(what) + ": unknown missing-value policy '" + std::string(s) +
-                              "' (expected complete or pairwise)");
+  throw std::invalid_argument(std::string(what) + ": unknown missing-value policy '" +
+                              std::string(s) + "' (expected complete or pairwise)");
 }
 
 /// Statistics of one item within its set of k items.
 struct ItemAlpha {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  double n = 0;       ///< rows used: complete rows (complete) or rows where the item is observed (pairwise)
+  double n =
+      0;  ///< rows used: complete rows (complete) or rows where the item is observed (pairwise)
   double mean = nan;  ///< weighted mean of the coded values over those rows
   double sd = nan;    ///< standard deviation (divisor as for covariances, see AlphaAccumulator)
   double item_rest = nan;  ///< correlation of the item with the sum of the other k-1 items
@@ -56,11 +57,11 @@ struct AlphaResult {
   /// Complete: rows with every item observed. Pairwise: the smallest number of rows
   /// behind any covariance (pair of items, or the single item when k = 1).
   double n = 0;
-  double weight = 0;  ///< sum of the weights of those rows (pairwise: of that pair)
-  double alpha = nan;                 ///< raw alpha, from the covariance matrix
-  double standardized_alpha = nan;    ///< from the mean inter-item correlation
-  double mean_r = nan;                ///< mean inter-item (Pearson) correlation
-  double ordinal_alpha = nan;         ///< standardised alpha of the polychoric matrix
+  double weight = 0;                ///< sum of the weights of those rows (pairwise: of that pair)
+  double alpha = nan;               ///< raw alpha, from the covariance matrix
+  double standardized_alpha = nan;  ///< from the mean inter-item correlation
+  double mean_r = nan;              ///< mean inter-item (Pearson) correlation
+  double ordinal_alpha = nan;       ///< standardised alpha of the polychoric matrix
   double mean_polychoric = nan;
   std::vector<ItemAlpha> items;
   Eigen::MatrixXd covariance, correlation;
@@ -113,7 +114,7 @@ inline void raw_alpha(const Eigen::Ref<const Eigen::MatrixXd>& C, AlphaResult& o
     const double rest_var = total - 2 * row(i) + C(i, i);
     const double cov_rest = row(i) - C(i, i);
     it.item_rest = C(i, i) > 0 && rest_var > 0 ? cov_rest / std::sqrt(C(i, i) * rest_var)
-                                                : std::numeric_limits<double>::quiet_NaN();
+                                               : std::numeric_limits<double>::quiet_NaN();
     if (k >= 3) it.alpha_if_deleted = (kd - 1) / (kd - 2) * (1 - (trace - C(i, i)) / rest_var);
   }
 }
@@ -128,7 +129,8 @@ inline void raw_alpha(const Eigen::Ref<const Eigen::MatrixXd>& C, AlphaResult& o
 /// numpy/pandas; with weights every statistic is invariant to their scale.
 class AlphaAccumulator {
  public:
-  explicit AlphaAccumulator(Eigen::Index k = 0, bool ordinal = false, std::vector<std::string> names = {})
+  explicit AlphaAccumulator(Eigen::Index k = 0, bool ordinal = false,
+                            std::vector<std::string> names = {})
       : m_(k), pair_rows_(Eigen::MatrixXd::Zero(k, k)) {
     if (ordinal) ordinal_.emplace(k, std::move(names));
   }
@@ -140,7 +142,8 @@ class AlphaAccumulator {
   double rows() const noexcept { return m_.rows(); }
   double weight_sum() const noexcept { return weight_; }
 
-  void add(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::VectorXd>& w = Eigen::VectorXd()) {
+  void add(const Eigen::Ref<const Eigen::MatrixXd>& x,
+           const Eigen::Ref<const Eigen::VectorXd>& w = Eigen::VectorXd()) {
     // Both check shapes and weights before changing anything; the tables also reject
     // too many categories, so they go first and nothing is half added.
     if (ordinal_) ordinal_->add(x, w);
@@ -164,7 +167,8 @@ class AlphaAccumulator {
 
   void merge(const AlphaAccumulator& o) {
     if (o.ordinal() != ordinal())
-      throw std::invalid_argument("AlphaAccumulator::merge: one accumulator has ordinal tables, the other not");
+      throw std::invalid_argument(
+          "AlphaAccumulator::merge: one accumulator has ordinal tables, the other not");
     m_.merge(o.m_);  // checks the number of columns
     if (ordinal_) ordinal_->merge(*o.ordinal_);
     pair_rows_ += o.pair_rows_;
@@ -253,7 +257,7 @@ struct ReliabilityReport {
   bool ordinal = false;
   double rows = 0;  ///< rows added (rows left out by `keep` not counted)
   std::vector<DimensionReliability> dimensions;  ///< in instrument order
-  std::vector<std::size_t> left_out;  ///< items excluded by ReliabilityOptions::include
+  std::vector<std::size_t> left_out;             ///< items excluded by ReliabilityOptions::include
 };
 
 struct ReliabilityOptions {
@@ -271,9 +275,9 @@ class ReliabilityAccumulator {
   explicit ReliabilityAccumulator(const Instrument& ins, ReliabilityOptions opt = {})
       : opt_(std::move(opt)), tag_(ins.tag()), items_(ins.items.size()) {
     if (!opt_.include.empty() && opt_.include.size() != ins.items.size())
-      throw std::invalid_argument("ReliabilityAccumulator: 'include' has " + std::to_string(opt_.include.size()) +
-                                  " flags, the instrument '" + ins.id + "' has " + std::to_string(ins.items.size()) +
-                                  " items");
+      throw std::invalid_argument("ReliabilityAccumulator: 'include' has " +
+                                  std::to_string(opt_.include.size()) + " flags, the instrument '" +
+                                  ins.id + "' has " + std::to_string(ins.items.size()) + " items");
     for (std::size_t d = 0; d < ins.dimensions.size(); ++d) {
       DimensionReliability dim;
       dim.dimension = ins.dimensions[d];
@@ -284,7 +288,8 @@ class ReliabilityAccumulator {
         dim.items.push_back(k);
         names.push_back(ins.items[k].id);
       }
-      acc_.emplace_back(static_cast<Eigen::Index>(dim.items.size()), opt_.ordinal, std::move(names));
+      acc_.emplace_back(static_cast<Eigen::Index>(dim.items.size()), opt_.ordinal,
+                        std::move(names));
       dims_.push_back(std::move(dim));
     }
     for (std::size_t k = 0; k < opt_.include.size(); ++k)
@@ -296,15 +301,17 @@ class ReliabilityAccumulator {
   /// Adds coded rows: `values` is rows x instrument items (CodedBlock::values, NaN
   /// unless answered); `weights` empty or one per row; `keep` empty or one flag per row
   /// (0 leaves the row out entirely, e.g. an invalid interview).
-  void add(const Eigen::Ref<const Eigen::MatrixXd>& values, const Eigen::Ref<const Eigen::VectorXd>& weights = Eigen::VectorXd(),
+  void add(const Eigen::Ref<const Eigen::MatrixXd>& values,
+           const Eigen::Ref<const Eigen::VectorXd>& weights = Eigen::VectorXd(),
            std::span<const std::uint8_t> keep = {}) {
     const Eigen::Index n = values.rows();
     if (static_cast<std::size_t>(values.cols()) != items_)
-      throw std::invalid_argument("ReliabilityAccumulator::add: expected " + std::to_string(items_) +
-                                  " item columns, got " + std::to_string(values.cols()));
+      throw std::invalid_argument("ReliabilityAccumulator::add: expected " +
+                                  std::to_string(items_) + " item columns, got " +
+                                  std::to_string(values.cols()));
     if (weights.size() != 0 && weights.size() != n)
-      throw std::invalid_argument("ReliabilityAccumulator::add: " + std::to_string(weights.size()) + " weights for " +
-                                  std::to_string(n) + " rows");
+      throw std::invalid_argument("ReliabilityAccumulator::add: " + std::to_string(weights.size()) +
+                                  " weights for " + std::to_string(n) + " rows");
     if (!keep.empty() && static_cast<Eigen::Index>(keep.size()) != n)
       throw std::invalid_argument("ReliabilityAccumulator::add: " + std::to_string(keep.size()) +
                                   " keep flags for " + std::to_string(n) + " rows");
@@ -334,7 +341,8 @@ class ReliabilityAccumulator {
       Eigen::MatrixXd x(m, static_cast<Eigen::Index>(idx.size()));
       for (std::size_t j = 0; j < idx.size(); ++j)
         for (Eigen::Index r = 0; r < m; ++r)
-          x(r, static_cast<Eigen::Index>(j)) = values(rows[static_cast<std::size_t>(r)], static_cast<Eigen::Index>(idx[j]));
+          x(r, static_cast<Eigen::Index>(j)) =
+              values(rows[static_cast<std::size_t>(r)], static_cast<Eigen::Index>(idx[j]));
       target[d].add(x, w);
     }
     if (opt_.ordinal) acc_ = std::move(copies);
@@ -344,7 +352,8 @@ class ReliabilityAccumulator {
   void merge(const ReliabilityAccumulator& o) {
     if (o.tag_ != tag_ || o.dims_.size() != dims_.size() || o.opt_.include != opt_.include ||
         o.opt_.ordinal != opt_.ordinal)
-      throw std::invalid_argument("ReliabilityAccumulator::merge: accumulators of different instruments or options");
+      throw std::invalid_argument(
+          "ReliabilityAccumulator::merge: accumulators of different instruments or options");
     for (std::size_t d = 0; d < acc_.size(); ++d) acc_[d].merge(o.acc_[d]);
     rows_ += o.rows_;
   }

@@ -81,7 +81,8 @@ class Scorer {
     }
     a_ = Eigen::VectorXd::Zero(dims_);
     if (w.mode == CompositeMode::dimension)
-      for (Eigen::Index d = 0; d < dims_; ++d) a_(d) = w.dimension_weights[static_cast<std::size_t>(d)];
+      for (Eigen::Index d = 0; d < dims_; ++d)
+        a_(d) = w.dimension_weights[static_cast<std::size_t>(d)];
     if (ins.thresholds) {
       for (const auto& c : ins.thresholds->categories) cuts_.push_back(c.min);
       threshold_dim_ = ins.thresholds->score == "composite"
@@ -111,7 +112,8 @@ class Scorer {
       numc = Eigen::VectorXd::Zero(n);
       denc = Eigen::VectorXd::Zero(n);
     }
-    std::vector<char> row_invalid(static_cast<std::size_t>(n), 0), row_gap(static_cast<std::size_t>(n), 0);
+    std::vector<char> row_invalid(static_cast<std::size_t>(n), 0),
+        row_gap(static_cast<std::size_t>(n), 0);
     for (Eigen::Index k = 0; k < items_; ++k) {
       const auto d = static_cast<Eigen::Index>(item_dim_[static_cast<std::size_t>(k)]);
       const double w = Wd_(k, d), wc = wc_(k);
@@ -171,9 +173,8 @@ class Scorer {
         out.composite(r) = nan;
         out.status[ru] = Status::insufficient;
       } else {
-        out.composite(r) = mode_ == CompositeMode::item
-                               ? (denc(r) > 0 ? numc(r) / denc(r) : nan)
-                               : out.dimension.row(r).dot(a_) / asum;
+        out.composite(r) = mode_ == CompositeMode::item ? (denc(r) > 0 ? numc(r) / denc(r) : nan)
+                                                        : out.dimension.row(r).dot(a_) / asum;
         out.status[ru] = row_gap[ru] ? Status::partial : Status::complete;
         // Lowest dimension only when all are known; ties go to the first in order.
         Eigen::Index lo = 0;
@@ -219,9 +220,11 @@ class Scorer {
       c.dimension = static_cast<std::size_t>(d);
       c.reason = one.reason(0, k);
       c.value = one.values(0, k);
-      if (c.reason != Reason::answered || s.status[0] == Status::invalid || std::isnan(s.dimension(0, d))) {
+      if (c.reason != Reason::answered || s.status[0] == Status::invalid ||
+          std::isnan(s.dimension(0, d))) {
         // Nothing to attribute: the item is unanswered or its dimension has no score.
-        c.weight = c.to_dimension = c.lost = c.to_composite = std::numeric_limits<double>::quiet_NaN();
+        c.weight = c.to_dimension = c.lost = c.to_composite =
+            std::numeric_limits<double>::quiet_NaN();
         continue;
       }
       c.weight = Wd_(k, d) / den(d);
@@ -229,8 +232,8 @@ class Scorer {
       c.lost = c.weight * (1.0 - c.value);
       c.to_composite = std::numeric_limits<double>::quiet_NaN();
       if (!std::isnan(s.composite(0)))
-        c.to_composite = mode_ == CompositeMode::item ? wc_(k) * c.value / denc
-                                                      : a_(d) / asum * c.to_dimension;
+        c.to_composite =
+            mode_ == CompositeMode::item ? wc_(k) * c.value / denc : a_(d) / asum * c.to_dimension;
     }
     return out;
   }

@@ -37,28 +37,32 @@ enum class SensitivityMode {
   methods,  ///< one of the alternative (fitted) sets, drawn with equal probability
   both,     ///< an alternative drawn, then perturbed
 };
-inline constexpr std::array<std::string_view, 3> sensitivity_mode_names = {"perturb", "methods", "both"};
+inline constexpr std::array<std::string_view, 3> sensitivity_mode_names = {"perturb", "methods",
+                                                                           "both"};
 constexpr std::string_view to_string(SensitivityMode m) noexcept {
   return sensitivity_mode_names[static_cast<std::size_t>(m)];
 }
 inline SensitivityMode parse_sensitivity_mode(std::string_view s) {
   for (std::size_t i = 0; i < sensitivity_mode_names.size(); ++i)
     if (s == sensitivity_mode_names[i]) return static_cast<SensitivityMode>(i);
-  throw std::invalid_argument("sensitivity mode '" + std::string(s) + "' is unknown (expected perturb, methods or both)");
+  throw std::invalid_argument("sensitivity mode '" + std::string(s) +
+                              "' is unknown (expected perturb, methods or both)");
 }
 
 struct SensitivityOptions {
   std::size_t draws = 1000;
-  double bound = 0.2;       ///< relative perturbation: factors U(1 - bound, 1 + bound), 0 <= bound < 1
+  double bound = 0.2;  ///< relative perturbation: factors U(1 - bound, 1 + bound), 0 <= bound < 1
   std::uint64_t seed = 1;
   SensitivityMode mode = SensitivityMode::perturb;
-  double level = 0.90;      ///< central interval: quantiles (1 - level)/2 and (1 + level)/2
+  double level = 0.90;  ///< central interval: quantiles (1 - level)/2 and (1 + level)/2
 
   void validate() const {
     if (draws == 0) throw std::invalid_argument("sensitivity: draws must be at least 1");
     if (!(bound >= 0 && bound < 1))
-      throw std::invalid_argument("sensitivity: bound must lie in [0, 1) (a factor 1 - bound must stay positive)");
-    if (!(level > 0 && level < 1)) throw std::invalid_argument("sensitivity: level must lie in (0, 1)");
+      throw std::invalid_argument(
+          "sensitivity: bound must lie in [0, 1) (a factor 1 - bound must stay positive)");
+    if (!(level > 0 && level < 1))
+      throw std::invalid_argument("sensitivity: level must lie in (0, 1)");
   }
   double lower_quantile() const noexcept { return (1 - level) / 2; }
   double upper_quantile() const noexcept { return (1 + level) / 2; }
@@ -66,7 +70,7 @@ struct SensitivityOptions {
 
 /// The seed of replicate r: the low 32 bits of SplitMix64 at state seed + (r + 1) x
 /// 0x9E3779B97F4A7C15 (the (r+1)-th output of a SplitMix64 stream started at `seed`).
-constexpr std::uint32_t replicate_seed(std::uint64_t seed, std::uint64_t replicate) noexcept {
+constexpr std::uint32_t sensitivity_seed(std::uint64_t seed, std::uint64_t replicate) noexcept {
   std::uint64_t z = seed + (replicate + 1) * 0x9E3779B97F4A7C15ULL;
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
@@ -81,7 +85,8 @@ constexpr std::uint32_t replicate_seed(std::uint64_t seed, std::uint64_t replica
 /// no number is drawn and the factors are 1.
 inline WeightSet perturb_weights(const Instrument& ins, const WeightSet& base, double bound,
                                  boost::random::mt19937& rng) {
-  if (!(bound >= 0 && bound < 1)) throw std::invalid_argument("perturb_weights: bound must lie in [0, 1)");
+  if (!(bound >= 0 && bound < 1))
+    throw std::invalid_argument("perturb_weights: bound must lie in [0, 1)");
   boost::random::uniform_real_distribution<double> u(1.0 - bound, 1.0 + bound);
   const auto factor = [&] { return bound > 0 ? u(rng) : 1.0; };
   WeightSet w = base;
@@ -95,7 +100,7 @@ inline WeightSet perturb_weights(const Instrument& ins, const WeightSet& base, d
   for (std::size_t k = 0; k < ins.items.size(); ++k) w.items[k].dimension /= total[dim[k]];
   if (w.mode == CompositeMode::item) {
     double s = 0;
-    for (auto& it : w.items) s += *it.composite *= factor();
+    for (auto& it : w.items) s += * it.composite *= factor();
     for (auto& it : w.items) *it.composite /= s;
   } else {
     double s = 0;
@@ -111,7 +116,7 @@ struct SensitivityDraws {
 };
 
 /// The weight sets of all replicates: replicate r uses a boost::random::mt19937 seeded
-/// with replicate_seed(seed, r); in methods/both mode it first draws the alternative with
+/// with sensitivity_seed(seed, r); in methods/both mode it first draws the alternative with
 /// uniform_int_distribution(0, alternatives - 1), then (perturb/both) the factors.
 inline SensitivityDraws draw_weight_sets(const Instrument& ins, const WeightSet& base,
                                          const std::vector<WeightSet>& alternatives,
@@ -123,15 +128,18 @@ inline SensitivityDraws draw_weight_sets(const Instrument& ins, const WeightSet&
   SensitivityDraws out;
   out.sets.reserve(opt.draws);
   for (std::size_t r = 0; r < opt.draws; ++r) {
-    boost::random::mt19937 rng(replicate_seed(opt.seed, r));
+    boost::random::mt19937 rng(sensitivity_seed(opt.seed, r));
     const WeightSet* start = &base;
     int m = -1;
     if (opt.mode != SensitivityMode::perturb) {
-      boost::random::uniform_int_distribution<int> pick(0, static_cast<int>(alternatives.size()) - 1);
+      boost::random::uniform_int_distribution<int> pick(0,
+                                                        static_cast<int>(alternatives.size()) - 1);
       m = pick(rng);
       start = &alternatives[static_cast<std::size_t>(m)];
     }
-    out.sets.push_back(opt.mode == SensitivityMode::methods ? *start : perturb_weights(ins, *start, opt.bound, rng));
+    out.sets.push_back(opt.mode == SensitivityMode::methods
+                           ? *start
+                           : perturb_weights(ins, *start, opt.bound, rng));
     out.method.push_back(m);
   }
   return out;
@@ -139,14 +147,16 @@ inline SensitivityDraws draw_weight_sets(const Instrument& ins, const WeightSet&
 
 /// Per-interview results of one block of rows, plus the per-draw counts the summary needs.
 struct SensitivityRows {
-  Eigen::VectorXd base;                ///< composite with the base weights
-  std::vector<int> base_category;      ///< -1: none
+  Eigen::VectorXd base;                                  ///< composite with the base weights
+  std::vector<int> base_category;                        ///< -1: none
   Eigen::VectorXd lower, median, upper, mean, min, max;  ///< over the draws that gave a composite
-  std::vector<std::uint32_t> scored;   ///< draws that gave a composite
-  Eigen::VectorXd change_share;        ///< share of draws whose category differs from the base (NaN: no base category)
-  std::vector<std::uint64_t> draw_changed;  ///< per draw: categorised interviews whose category changed
-  std::uint64_t categorised = 0;       ///< interviews with a base category
-  std::uint64_t ever_changed = 0;      ///< ... whose category changes in at least one draw
+  std::vector<std::uint32_t> scored;                     ///< draws that gave a composite
+  Eigen::VectorXd change_share;  ///< share of draws whose category differs from the base (NaN: no
+                                 ///< base category)
+  std::vector<std::uint64_t>
+      draw_changed;                ///< per draw: categorised interviews whose category changed
+  std::uint64_t categorised = 0;   ///< interviews with a base category
+  std::uint64_t ever_changed = 0;  ///< ... whose category changes in at least one draw
 
   Eigen::Index rows() const noexcept { return base.size(); }
 };
@@ -190,12 +200,15 @@ class SensitivityRunner {
     constexpr double nan = std::numeric_limits<double>::quiet_NaN();
     out.base.resize(n);
     out.base_category.assign(static_cast<std::size_t>(n), -1);
-    for (auto* v : {&out.lower, &out.median, &out.upper, &out.mean, &out.min, &out.max, &out.change_share})
+    for (auto* v :
+         {&out.lower, &out.median, &out.upper, &out.mean, &out.min, &out.max, &out.change_share})
       v->setConstant(n, nan);
     out.scored.assign(static_cast<std::size_t>(n), 0);
     out.draw_changed.assign(N, 0);
     out.categorised = out.ever_changed = 0;
-    const auto bad = [&](Eigen::Index r) { return !invalid.empty() && invalid[static_cast<std::size_t>(r)] != 0; };
+    const auto bad = [&](Eigen::Index r) {
+      return !invalid.empty() && invalid[static_cast<std::size_t>(r)] != 0;
+    };
 
     for (Eigen::Index start = 0; start < n; start += block_rows) {
       const Eigen::Index m = std::min(block_rows, n - start);
@@ -207,7 +220,8 @@ class SensitivityRunner {
       for (Eigen::Index i = 0; i < m; ++i) {
         const bool ok = !bad(start + i);
         out.base(start + i) = ok ? sb.composite(i) : nan;
-        out.base_category[static_cast<std::size_t>(start + i)] = ok ? sb.category[static_cast<std::size_t>(i)] : -1;
+        out.base_category[static_cast<std::size_t>(start + i)] =
+            ok ? sb.category[static_cast<std::size_t>(i)] : -1;
       }
       // Replicates are split between threads; each writes its own columns.
       Eigen::MatrixXd C(m, static_cast<Eigen::Index>(N));
@@ -315,7 +329,8 @@ class SensitivitySummary {
 
   void add(const SensitivityRows& rows) {
     if (rows.draw_changed.size() != changed_.size())
-      throw std::invalid_argument("SensitivitySummary::add: rows come from a run with another number of draws");
+      throw std::invalid_argument(
+          "SensitivitySummary::add: rows come from a run with another number of draws");
     for (std::size_t r = 0; r < changed_.size(); ++r) changed_[r] += rows.draw_changed[r];
     categorised_ += rows.categorised;
     ever_changed_ += rows.ever_changed;
@@ -339,20 +354,26 @@ class SensitivitySummary {
   Eigen::VectorXd draw_share() const {
     Eigen::VectorXd s(static_cast<Eigen::Index>(changed_.size()));
     for (std::size_t r = 0; r < changed_.size(); ++r)
-      s(static_cast<Eigen::Index>(r)) = categorised_ ? static_cast<double>(changed_[r]) / static_cast<double>(categorised_)
-                                                     : std::numeric_limits<double>::quiet_NaN();
+      s(static_cast<Eigen::Index>(r)) =
+          categorised_ ? static_cast<double>(changed_[r]) / static_cast<double>(categorised_)
+                       : std::numeric_limits<double>::quiet_NaN();
     return s;
   }
   double mean_width() const noexcept {
-    return width_count_ ? width_sum_ / static_cast<double>(width_count_) : std::numeric_limits<double>::quiet_NaN();
+    return width_count_ ? width_sum_ / static_cast<double>(width_count_)
+                        : std::numeric_limits<double>::quiet_NaN();
   }
-  double max_width() const noexcept { return width_count_ ? width_max_ : std::numeric_limits<double>::quiet_NaN(); }
+  double max_width() const noexcept {
+    return width_count_ ? width_max_ : std::numeric_limits<double>::quiet_NaN();
+  }
 
   /// The summary as JSON (`reinscore sensitivity --summary`, Python's `summary`).
   detail::json::object to_json(const SensitivityOptions& opt, const SensitivityDraws& draws,
                                const std::vector<std::string>& alternative_names = {}) const {
     namespace json = detail::json;
-    const auto num = [](double x) { return std::isfinite(x) ? json::value(x) : json::value(nullptr); };
+    const auto num = [](double x) {
+      return std::isfinite(x) ? json::value(x) : json::value(nullptr);
+    };
     json::object o;
     o["draws"] = opt.draws;
     o["bound"] = opt.bound;
@@ -369,13 +390,19 @@ class SensitivitySummary {
     std::vector<double> sorted(s.data(), s.data() + s.size());
     std::sort(sorted.begin(), sorted.end());
     const bool any = categorised_ > 0;
-    o["category_change_share_mean"] = num(any ? s.mean() : std::numeric_limits<double>::quiet_NaN());
-    o["category_change_share_p05"] = num(any ? detail::quantile_sorted(sorted, 0.05) : std::numeric_limits<double>::quiet_NaN());
-    o["category_change_share_median"] = num(any ? detail::quantile_sorted(sorted, 0.5) : std::numeric_limits<double>::quiet_NaN());
-    o["category_change_share_p95"] = num(any ? detail::quantile_sorted(sorted, 0.95) : std::numeric_limits<double>::quiet_NaN());
-    o["category_change_share_max"] = num(any ? sorted.back() : std::numeric_limits<double>::quiet_NaN());
+    o["category_change_share_mean"] =
+        num(any ? s.mean() : std::numeric_limits<double>::quiet_NaN());
+    o["category_change_share_p05"] =
+        num(any ? detail::quantile_sorted(sorted, 0.05) : std::numeric_limits<double>::quiet_NaN());
+    o["category_change_share_median"] =
+        num(any ? detail::quantile_sorted(sorted, 0.5) : std::numeric_limits<double>::quiet_NaN());
+    o["category_change_share_p95"] =
+        num(any ? detail::quantile_sorted(sorted, 0.95) : std::numeric_limits<double>::quiet_NaN());
+    o["category_change_share_max"] =
+        num(any ? sorted.back() : std::numeric_limits<double>::quiet_NaN());
     o["ever_changed_share"] =
-        num(any ? static_cast<double>(ever_changed_) / static_cast<double>(categorised_) : std::numeric_limits<double>::quiet_NaN());
+        num(any ? static_cast<double>(ever_changed_) / static_cast<double>(categorised_)
+                : std::numeric_limits<double>::quiet_NaN());
     if (opt.mode != SensitivityMode::perturb) {
       json::object counts;
       for (std::size_t a = 0; a < alternative_names.size(); ++a) {

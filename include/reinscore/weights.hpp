@@ -78,17 +78,25 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
     while (!lines.empty() && detail::trim(lines.back()).empty()) lines.pop_back();
   }
   if (lines.empty()) throw fail(0, "", "the weight table is empty");
-  const char delim = lines[0].find(';') != std::string::npos && lines[0].find(',') == std::string::npos ? ';' : ',';
+  const char delim =
+      lines[0].find(';') != std::string::npos && lines[0].find(',') == std::string::npos ? ';'
+                                                                                         : ',';
   std::vector<std::string> head, f;
-  if (!detail::split_csv_line(lines[0], delim, head)) throw fail(1, "", "unterminated quote in header");
+  if (!detail::split_csv_line(lines[0], delim, head))
+    throw fail(1, "", "unterminated quote in header");
   int c_item = -1, c_dim = -1, c_comp = -1;
   for (std::size_t i = 0; i < head.size(); ++i) {
-    if (std::find(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(i), head[i]) != head.begin() + static_cast<std::ptrdiff_t>(i))
+    if (std::find(head.begin(), head.begin() + static_cast<std::ptrdiff_t>(i), head[i]) !=
+        head.begin() + static_cast<std::ptrdiff_t>(i))
       throw fail(1, head[i], "column appears more than once");
-    if (head[i] == "item") c_item = static_cast<int>(i);
-    else if (head[i] == "dimension_weight") c_dim = static_cast<int>(i);
-    else if (head[i] == "composite_weight") c_comp = static_cast<int>(i);
-    else throw fail(1, head[i], "unknown column (expected item, dimension_weight, composite_weight)");
+    if (head[i] == "item")
+      c_item = static_cast<int>(i);
+    else if (head[i] == "dimension_weight")
+      c_dim = static_cast<int>(i);
+    else if (head[i] == "composite_weight")
+      c_comp = static_cast<int>(i);
+    else
+      throw fail(1, head[i], "unknown column (expected item, dimension_weight, composite_weight)");
   }
   if (c_item < 0) throw fail(1, "item", "required column is missing");
   if (c_dim < 0) throw fail(1, "dimension_weight", "required column is missing");
@@ -103,8 +111,7 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
   bool any_item_comp = false, any_dim_comp = false;
   const auto number = [&](const std::string& s, std::size_t row, const std::string& col) {
     double x = 0;
-    if (!detail::parse_number(s, x) || x < 0)
-      throw fail(row, col, "expected a finite number >= 0");
+    if (!detail::parse_number(s, x) || x < 0) throw fail(row, col, "expected a finite number >= 0");
     return x;
   };
   for (std::size_t li = 1; li < lines.size(); ++li) {
@@ -112,14 +119,19 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
     if (detail::trim(lines[li]).empty()) throw fail(row, "", "empty row");
     if (!detail::split_csv_line(lines[li], delim, f)) throw fail(row, "", "unterminated quote");
     if (f.size() != head.size())
-      throw fail(row, "", "expected " + std::to_string(head.size()) + " fields, found " + std::to_string(f.size()));
+      throw fail(
+          row, "",
+          "expected " + std::to_string(head.size()) + " fields, found " + std::to_string(f.size()));
     const std::string& id = f[static_cast<std::size_t>(c_item)];
     const std::string dim_s = f[static_cast<std::size_t>(c_dim)];
     const std::string comp_s = c_comp >= 0 ? f[static_cast<std::size_t>(c_comp)] : std::string{};
     if (const auto k = ins.item_index(id); k != Instrument::npos) {
-      if (item_row[k]) throw fail(row, "item", "item listed twice (first on row " + std::to_string(item_row[k]) + ")");
+      if (item_row[k])
+        throw fail(row, "item",
+                   "item listed twice (first on row " + std::to_string(item_row[k]) + ")");
       item_row[k] = row;
-      if (dim_s.empty()) throw fail(row, "dimension_weight", "an item row needs a dimension weight");
+      if (dim_s.empty())
+        throw fail(row, "dimension_weight", "an item row needs a dimension weight");
       w.items[k].dimension = number(dim_s, row, "dimension_weight");
       if (!comp_s.empty()) {
         w.items[k].composite = number(comp_s, row, "composite_weight");
@@ -128,8 +140,10 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
     } else if (const auto d = ins.dimension_index(id); d != Instrument::npos) {
       if (dim_row[d]) throw fail(row, "item", "dimension listed twice");
       dim_row[d] = row;
-      if (!dim_s.empty()) throw fail(row, "dimension_weight", "a dimension row takes only a composite weight");
-      if (comp_s.empty()) throw fail(row, "composite_weight", "a dimension row needs a composite weight");
+      if (!dim_s.empty())
+        throw fail(row, "dimension_weight", "a dimension row takes only a composite weight");
+      if (comp_s.empty())
+        throw fail(row, "composite_weight", "a dimension row needs a composite weight");
       dim_w[d] = number(comp_s, row, "composite_weight");
       any_dim_comp = true;
     } else {
@@ -143,13 +157,16 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
   if (any_item_comp) {
     for (std::size_t k = 0; k < ins.items.size(); ++k)
       if (!w.items[k].composite)
-        throw fail(item_row[k], "composite_weight", "item mode needs a composite weight on every item row");
+        throw fail(item_row[k], "composite_weight",
+                   "item mode needs a composite weight on every item row");
     w.mode = CompositeMode::item;
   } else {
     w.mode = CompositeMode::dimension;
     if (any_dim_comp) {
       for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
-        if (!dim_row[d]) throw fail(0, "item", "dimension '" + ins.dimensions[d] + "' has no composite weight row");
+        if (!dim_row[d])
+          throw fail(0, "item",
+                     "dimension '" + ins.dimensions[d] + "' has no composite weight row");
       w.dimension_weights = dim_w;
     } else {
       w.dimension_weights.assign(ins.dimensions.size(), 1.0);
@@ -165,7 +182,8 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
 
 /// Reads a weight set from a JSON file holding one weight set object (as written by
 /// `reinscore fit-weights`) or a CSV table (by extension).
-inline WeightSet load_weights(const Instrument& ins, const std::string& path, std::string name = {}) {
+inline WeightSet load_weights(const Instrument& ins, const std::string& path,
+                              std::string name = {}) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument("cannot open weight file '" + path + "'");
   std::ostringstream ss;

@@ -145,6 +145,17 @@ class Instrument:
         return self._core.level
 
     @property
+    def unit_key(self) -> str:
+        """The column that identifies a unit of this instrument's level."""
+        return self._core.unit_key
+
+    @property
+    def integration(self) -> dict[str, Any] | None:
+        """Integration settings (level weights, minimum respondents), if any."""
+        settings = _core.integration_settings(self._core)
+        return None if settings is None else dict(settings)
+
+    @property
     def provisional(self) -> bool:
         return self._core.provisional
 

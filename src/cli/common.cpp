@@ -19,7 +19,8 @@ int fail(const std::string& command, const std::string& message, int code) {
 }
 
 bool parse_options(const std::string& command, const std::string& synopsis,
-                   const po::options_description& opts, const po::positional_options_description& pos,
+                   const po::options_description& opts,
+                   const po::positional_options_description& pos,
                    const std::vector<std::string>& args, po::variables_map& vm, int& code) {
   try {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
@@ -49,7 +50,8 @@ std::vector<std::string> instrument_dirs() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path installed = exe.parent_path().parent_path() / "share" / "reinscore" / "instruments";
+    const fs::path installed =
+        exe.parent_path().parent_path() / "share" / "reinscore" / "instruments";
     if (fs::is_directory(installed, ec)) dirs.push_back(installed.string());
   }
 #ifdef REINSCORE_SOURCE_DATA_DIR
@@ -60,7 +62,8 @@ std::vector<std::string> instrument_dirs() {
 
 Instrument resolve_instrument(const std::string& name_or_path) {
   const fs::path p(name_or_path);
-  if (p.extension() == ".json" || name_or_path.find('/') != std::string::npos) return Instrument::load(name_or_path);
+  if (p.extension() == ".json" || name_or_path.find('/') != std::string::npos)
+    return Instrument::load(name_or_path);
   for (const auto& dir : instrument_dirs()) {
     const fs::path candidate = fs::path(dir) / (name_or_path + ".json");
     std::error_code ec;
@@ -84,8 +87,9 @@ Instrument apply_weights(const Instrument& ins, const std::string& name_or_path)
   if (p.extension() != ".csv" && p.extension() != ".json") {
     std::string known;
     for (const auto& w : ins.weight_sets) known += (known.empty() ? "" : ", ") + w.name;
-    throw std::invalid_argument("no weight set named '" + name_or_path + "' in instrument '" + ins.id +
-                                "' (known: " + known + "); or give a .csv or .json weight file");
+    throw std::invalid_argument("no weight set named '" + name_or_path + "' in instrument '" +
+                                ins.id + "' (known: " + known +
+                                "); or give a .csv or .json weight file");
   }
   return ins.with_weights(load_weights(ins, name_or_path));
 }

@@ -34,7 +34,8 @@ int cmd_instruments(const std::vector<std::string>& args) {
       try {
         const Instrument ins = Instrument::load(f.string());
         std::cout << f.stem().string() << "  " << ins.tag() << "  level " << ins.level
-                  << (ins.provisional ? "  PROVISIONAL" : "") << "\n    " << ins.title << "\n    weight sets:";
+                  << (ins.provisional ? "  PROVISIONAL" : "") << "\n    " << ins.title
+                  << "\n    weight sets:";
         for (const auto& w : ins.weight_sets)
           std::cout << " " << w.name << (w.name == ins.default_weights ? " (default)" : "")
                     << (w.provisional ? " [provisional]" : "");
@@ -45,7 +46,9 @@ int cmd_instruments(const std::vector<std::string>& args) {
       }
     }
   }
-  if (!shown) return fail("instruments", "no instrument files found; set REINSCORE_INSTRUMENT_PATH", usage_or_input);
+  if (!shown)
+    return fail("instruments", "no instrument files found; set REINSCORE_INSTRUMENT_PATH",
+                usage_or_input);
   return ok;
 }
 
@@ -56,13 +59,15 @@ int cmd_instrument(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help")("action", po::value(&action)->required(), "show")(
       "name", po::value(&name)->required(), "instrument name or .json file")(
       "json", po::bool_switch(), "print the instrument in the instrument file format")(
-      "weights", po::value(&weights)->default_value(""), "make this weight set (name or file) the default");
+      "weights", po::value(&weights)->default_value(""),
+      "make this weight set (name or file) the default");
   po::positional_options_description pos;
   pos.add("action", 1).add("name", 1);
   po::variables_map vm;
   int code = ok;
   if (!parse_options("instrument", synopsis, opts, pos, args, vm, code)) return code;
-  if (action != "show") return fail("instrument", "unknown action '" + action + "' (expected show)", usage_or_input);
+  if (action != "show")
+    return fail("instrument", "unknown action '" + action + "' (expected show)", usage_or_input);
   try {
     const Instrument ins = apply_weights(resolve_instrument(name), weights);
     if (vm["json"].as<bool>()) {
@@ -71,26 +76,31 @@ int cmd_instrument(const std::vector<std::string>& args) {
     }
     std::cout << ins.title << "\n"
               << "id " << ins.id << "  version " << ins.version << "  level " << ins.level
-              << (ins.provisional ? "  PROVISIONAL: numbers are placeholders, not official" : "") << "\n"
+              << (ins.provisional ? "  PROVISIONAL: numbers are placeholders, not official" : "")
+              << "\n"
               << "sha256 " << ins.hash() << "\n"
               << "coverage rule: each dimension needs at least " << ins.coverage_min_share * 100
               << "% of its applicable item weight answered\n\n";
-    std::cout << std::left << std::setw(24) << "item" << std::setw(14) << "dimension" << std::setw(16)
-              << "scale" << "direction\n";
+    std::cout << std::left << std::setw(24) << "item" << std::setw(14) << "dimension"
+              << std::setw(16) << "scale"
+              << "direction\n";
     for (const auto& it : ins.items)
-      std::cout << std::setw(24) << it.id << std::setw(14) << it.dimension << std::setw(16) << it.scale
-                << (it.reverse ? "reversed" : "as coded") << "\n";
+      std::cout << std::setw(24) << it.id << std::setw(14) << it.dimension << std::setw(16)
+                << it.scale << (it.reverse ? "reversed" : "as coded") << "\n";
     std::cout << "\nscales\n";
     for (const auto& s : ins.scales) {
       std::cout << "  " << s.id << ":";
       if (s.type == ScaleType::numeric) std::cout << " numeric " << s.min << ".." << s.max;
       for (const auto& c : s.codes) std::cout << " " << c.code << "=" << c.value;
-      for (const auto& m : s.missing) std::cout << " " << m.code << "(" << to_string(m.meaning) << ")";
+      for (const auto& m : s.missing)
+        std::cout << " " << m.code << "(" << to_string(m.meaning) << ")";
       std::cout << "\n";
     }
     if (ins.thresholds) {
-      std::cout << "\ncategories of " << ins.thresholds->score << (ins.thresholds->provisional ? " (provisional)" : "") << ":";
-      for (const auto& c : ins.thresholds->categories) std::cout << " " << c.label << " >= " << c.min << ";";
+      std::cout << "\ncategories of " << ins.thresholds->score
+                << (ins.thresholds->provisional ? " (provisional)" : "") << ":";
+      for (const auto& c : ins.thresholds->categories)
+        std::cout << " " << c.label << " >= " << c.min << ";";
       std::cout << "\n";
     }
     for (const auto& w : ins.weight_sets) {

@@ -54,27 +54,31 @@ void write_file(const std::string& path, const std::string& text) {
 
 void require_level(const Instrument& ins, const std::string& level, const std::string& option) {
   if (ins.level != level)
-    throw input_error("level_mismatch", "instrument '" + ins.id + "' (" + option + ") is of level '" + ins.level +
-                                            "', expected '" + level + "'");
+    throw input_error("level_mismatch", "instrument '" + ins.id + "' (" + option +
+                                            ") is of level '" + ins.level + "', expected '" +
+                                            level + "'");
   if (ins.unit_key.empty())
     throw input_error("no_unit_key", "instrument '" + ins.id + "' (" + option +
                                          ") declares no unit_key: the column that links its rows");
 }
 
 // Column index of each score name (the individual instrument's order) in `ins`.
-std::vector<std::size_t> score_order(const Instrument& individual, const Instrument& ins, const std::string& option) {
+std::vector<std::size_t> score_order(const Instrument& individual, const Instrument& ins,
+                                     const std::string& option) {
   std::vector<std::size_t> order;
   const std::set<std::string> a(individual.dimensions.begin(), individual.dimensions.end());
   const std::set<std::string> b(ins.dimensions.begin(), ins.dimensions.end());
   if (a != b)
     throw input_error("dimension_mismatch", "instrument '" + ins.id + "' (" + option +
-                                                ") must have the same dimensions as instrument '" + individual.id + "'");
+                                                ") must have the same dimensions as instrument '" +
+                                                individual.id + "'");
   for (const auto& d : individual.dimensions) order.push_back(ins.dimension_index(d));
   order.push_back(ins.dimensions.size());  // the composite
   return order;
 }
 
-std::size_t find_column(const std::vector<std::string>& header, const std::string& name, const std::string& file) {
+std::size_t find_column(const std::vector<std::string>& header, const std::string& name,
+                        const std::string& file) {
   std::size_t found = io::ColumnBinding::none, count = 0;
   for (std::size_t c = 0; c < header.size(); ++c)
     if (header[c] == name) {
@@ -85,9 +89,11 @@ std::size_t find_column(const std::vector<std::string>& header, const std::strin
   return found;
 }
 
-std::size_t need_column(const std::vector<std::string>& header, const std::string& name, const std::string& file) {
+std::size_t need_column(const std::vector<std::string>& header, const std::string& name,
+                        const std::string& file) {
   const std::size_t c = find_column(header, name, file);
-  if (c == io::ColumnBinding::none) throw input_error("missing_column", file + ": not in the file", 0, name);
+  if (c == io::ColumnBinding::none)
+    throw input_error("missing_column", file + ": not in the file", 0, name);
   return c;
 }
 
@@ -100,23 +106,26 @@ struct ScoredFile {
   std::vector<std::vector<double>> scores;  // per row, S values
 };
 
-ScoredFile score_file(const std::string& path, const Instrument& ins, const std::vector<std::size_t>& order,
-                      const std::string& key_column, const std::string& parent_column) {
+ScoredFile score_file(const std::string& path, const Instrument& ins,
+                      const std::vector<std::size_t>& order, const std::string& key_column,
+                      const std::string& parent_column) {
   auto reader = io::open_table(path, {});
   const io::ColumnBinding binding = io::bind_columns(ins, reader->header());
   int fatal = 0;
   for (const auto& p : binding.problems)
     if (p.fatal) {
-      std::cerr << "reinscore integrate: " << path << ": column '" << p.column << "': " << p.message << " [" << p.rule
-                << "]\n";
+      std::cerr << "reinscore integrate: " << path << ": column '" << p.column << "': " << p.message
+                << " [" << p.rule << "]\n";
       ++fatal;
     }
   if (fatal)
-    throw input_error("column_binding", path + ": " + std::to_string(fatal) + " column problem(s) for instrument '" +
-                                            ins.id + "' (see `reinscore validate --instrument " + ins.id + "`)");
+    throw input_error("column_binding",
+                      path + ": " + std::to_string(fatal) + " column problem(s) for instrument '" +
+                          ins.id + "' (see `reinscore validate --instrument " + ins.id + "`)");
   const std::size_t key_c = need_column(reader->header(), key_column, path);
-  const std::size_t parent_c = parent_column.empty() ? io::ColumnBinding::none
-                                                     : find_column(reader->header(), parent_column, path);
+  const std::size_t parent_c = parent_column.empty()
+                                   ? io::ColumnBinding::none
+                                   : find_column(reader->header(), parent_column, path);
   const io::BatchScorer scorer(ins, ins.weights(), binding);
   ScoredFile out;
   io::RecordBatch batch;
@@ -132,8 +141,9 @@ ScoredFile score_file(const std::string& path, const Instrument& ins, const std:
       out.status.push_back(res.scores.status[r]);
       std::vector<double> s;
       for (const auto j : order)
-        s.push_back(j < ins.dimensions.size() ? res.scores.dimension(ri, static_cast<Eigen::Index>(j))
-                                              : res.scores.composite(ri));
+        s.push_back(j < ins.dimensions.size()
+                        ? res.scores.dimension(ri, static_cast<Eigen::Index>(j))
+                        : res.scores.composite(ri));
       out.scores.push_back(std::move(s));
     }
   }
@@ -143,7 +153,8 @@ ScoredFile score_file(const std::string& path, const Instrument& ins, const std:
 Eigen::MatrixXd to_matrix(const std::vector<std::vector<double>>& rows, std::size_t S) {
   Eigen::MatrixXd m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(S));
   for (std::size_t r = 0; r < rows.size(); ++r)
-    for (std::size_t s = 0; s < S; ++s) m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) = rows[r][s];
+    for (std::size_t s = 0; s < S; ++s)
+      m(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s)) = rows[r][s];
   return m;
 }
 
@@ -152,7 +163,8 @@ std::string message_of(const std::string& rule) {
   if (rule == "community_not_found") return "community not in the community file";
   if (rule == "country_not_found") return "country not in the structural file";
   if (rule == "country_mismatch") return "country differs from the country of the community";
-  if (rule == "community_without_returnees") return "community without any returnee in the scores file";
+  if (rule == "community_without_returnees")
+    return "community without any returnee in the scores file";
   if (rule == "country_without_returnees") return "country without any returnee in the scores file";
   if (rule == "unscored_unit") return "the unit has no composite score (see its status)";
   return rule;
@@ -188,7 +200,9 @@ class Csv {
   bool first_ = true;
 };
 
-std::string status_text(int s) { return s < 0 ? std::string() : std::string(status_names[static_cast<std::size_t>(s)]); }
+std::string status_text(int s) {
+  return s < 0 ? std::string() : std::string(status_names[static_cast<std::size_t>(s)]);
+}
 
 const char* const level_suffix[] = {"_individual", "_community", "_structural", "_integrated"};
 
@@ -197,35 +211,46 @@ const char* const level_suffix[] = {"_individual", "_community", "_structural", 
 int cmd_integrate(const std::vector<std::string>& args) {
   const std::string synopsis =
       "--individual SCORES --community FILE --structural FILE [--host FILE] -o OUT "
-      "[--community-out FILE] [--country-out FILE] [--problems-out FILE] [--community-instrument NAME|FILE] "
+      "[--community-out FILE] [--country-out FILE] [--problems-out FILE] [--community-instrument "
+      "NAME|FILE] "
       "[--structural-instrument NAME|FILE] [--instrument NAME|FILE] [--weights NAME|FILE] "
       "[--min-respondents N] [--weight COLUMN] [--by COLUMN]...";
   po::options_description opts("options");
-  std::string individual, community, structural, host, output, community_out, country_out, problems_out;
+  std::string individual, community, structural, host, output, community_out, country_out,
+      problems_out;
   std::string community_ins_name, structural_ins_name, ins_name, weights, weight_column;
   std::vector<std::string> by;
   std::uint64_t min_respondents = 0;
-  opts.add_options()("help,h", "show this help")(
-      "individual", po::value(&individual)->required(),
-      "scores file of `reinscore score` with the unit keys kept (--keep community_id --keep country)")(
-      "community", po::value(&community)->required(), "community file: one row per community, raw answers")(
-      "structural", po::value(&structural)->required(), "structural file: one row per country, raw answers")(
-      "host", po::value(&host)->default_value(""), "non-migrant residents' raw answers (with the community key)")(
-      "output,o", po::value(&output)->default_value("-"), "per-interview integrated table (default: stdout)")(
+  opts.add_options()("help,h", "show this help")("individual", po::value(&individual)->required(),
+                                                 "scores file of `reinscore score` with the unit "
+                                                 "keys kept (--keep community_id --keep country)")(
+      "community", po::value(&community)->required(),
+      "community file: one row per community, raw answers")(
+      "structural", po::value(&structural)->required(),
+      "structural file: one row per country, raw answers")(
+      "host", po::value(&host)->default_value(""),
+      "non-migrant residents' raw answers (with the community key)")(
+      "output,o", po::value(&output)->default_value("-"),
+      "per-interview integrated table (default: stdout)")(
       "community-out", po::value(&community_out)->default_value(""), "per-community roll-up (CSV)")(
       "country-out", po::value(&country_out)->default_value(""), "per-country roll-up (CSV)")(
-      "problems-out", po::value(&problems_out)->default_value(""), "keys that do not match, with their rows (CSV)")(
+      "problems-out", po::value(&problems_out)->default_value(""),
+      "keys that do not match, with their rows (CSV)")(
       "community-instrument", po::value(&community_ins_name)->default_value("community"),
       "framework of the community file (level community)")(
       "structural-instrument", po::value(&structural_ins_name)->default_value("structural-gcm21"),
       "framework of the structural file (level structural)")(
       "instrument", po::value(&ins_name)->default_value("iom-rss"),
       "individual instrument: the one SCORES was scored with; scores the residents")(
-      "weights", po::value(&weights)->default_value(""), "weight set of the individual instrument (name or file)")(
+      "weights", po::value(&weights)->default_value(""),
+      "weight set of the individual instrument (name or file)")(
       "min-respondents", po::value(&min_respondents),
-      "suppress groups of fewer people (default: the community instrument's integration.min_respondents, else 10)")(
-      "weight", po::value(&weight_column)->default_value(""), "survey-weight column of SCORES for the roll-ups")(
-      "by", po::value(&by)->composing(), "column of SCORES that splits the roll-ups (repeatable, e.g. round)")(
+      "suppress groups of fewer people (default: the community instrument's "
+      "integration.min_respondents, else 10)")("weight",
+                                               po::value(&weight_column)->default_value(""),
+                                               "survey-weight column of SCORES for the roll-ups")(
+      "by", po::value(&by)->composing(),
+      "column of SCORES that splits the roll-ups (repeatable, e.g. round)")(
       "quiet,q", po::bool_switch(), "no summary line");
   po::positional_options_description pos;
   po::variables_map vm;
@@ -273,14 +298,17 @@ int cmd_integrate(const std::vector<std::string>& args) {
     for (const auto& s : in.score_names) {
       const auto c = find_column(header, s, individual);
       if (c == io::ColumnBinding::none)
-        throw input_error("not_scores", individual + ": not a scores file of instrument '" + ind_ins.id +
-                                            "' (no column for this score)", 0, s);
+        throw input_error("not_scores",
+                          individual + ": not a scores file of instrument '" + ind_ins.id +
+                              "' (no column for this score)",
+                          0, s);
       score_c.push_back(c);
     }
     const std::size_t com_c = need_column(header, com_key, individual);
     const std::size_t cty_c = need_column(header, cty_key, individual);
-    const std::size_t weight_c = weight_column.empty() ? io::ColumnBinding::none
-                                                       : need_column(header, weight_column, individual);
+    const std::size_t weight_c = weight_column.empty()
+                                     ? io::ColumnBinding::none
+                                     : need_column(header, weight_column, individual);
     std::vector<std::size_t> by_c;
     for (const auto& b : by) by_c.push_back(need_column(header, b, individual));
     const std::size_t tag_c = find_column(header, "instrument", individual);
@@ -288,10 +316,12 @@ int cmd_integrate(const std::vector<std::string>& args) {
     // Every other column of the scores file is carried to the output as it is.
     std::set<std::string> own(in.score_names.begin(), in.score_names.end());
     for (const auto& d : ind_ins.dimensions) own.insert("coverage_" + d);
-    for (const char* c : {"status", "lowest_dimension", "category", "problems", "instrument"}) own.insert(c);
+    for (const char* c : {"status", "lowest_dimension", "category", "problems", "instrument"})
+      own.insert(c);
     std::vector<std::size_t> pass_c;
     for (std::size_t c = 0; c < header.size(); ++c)
-      if (!own.count(header[c]) && header[c].rfind("contrib.", 0) != 0 && header[c].rfind("lost.", 0) != 0)
+      if (!own.count(header[c]) && header[c].rfind("contrib.", 0) != 0 &&
+          header[c].rfind("lost.", 0) != 0)
         pass_c.push_back(c);
     const std::string tag = ind_ins.tag();
 
@@ -319,16 +349,20 @@ int cmd_integrate(const std::vector<std::string>& args) {
         if (weight_c != io::ColumnBinding::none) {
           double w = 0;
           if (!detail::parse_number(detail::trim(row[weight_c]), w))
-            throw input_error("bad_weight", "weight must be a finite number > 0", rec, weight_column);
+            throw input_error("bad_weight", "weight must be a finite number > 0", rec,
+                              weight_column);
           in.returnees.weight.push_back(w);
         }
         if (tag_c != io::ColumnBinding::none && row[tag_c] != tag)
-          throw input_error("instrument_mismatch",
-                            "scored with another instrument or weight set than --instrument/--weights (" + tag + ")",
-                            rec, "instrument");
+          throw input_error(
+              "instrument_mismatch",
+              "scored with another instrument or weight set than --instrument/--weights (" + tag +
+                  ")",
+              rec, "instrument");
         in.returnees.row.push_back(rec);
         for (const auto c : pass_c) pass_text.emplace_back(row[c]);
-        status_text_in.emplace_back(status_c == io::ColumnBinding::none ? std::string_view() : row[status_c]);
+        status_text_in.emplace_back(status_c == io::ColumnBinding::none ? std::string_view()
+                                                                        : row[status_c]);
         tag_text.emplace_back(tag_c == io::ColumnBinding::none ? std::string_view() : row[tag_c]);
       }
     }
@@ -365,8 +399,9 @@ int cmd_integrate(const std::vector<std::string>& args) {
       for (const char* suffix : level_suffix)
         for (const auto& s : in.score_names) csv.text(s + suffix);
       for (const auto& s : in.score_names) csv.text("level_share_" + s);
-      for (const char* c : {"individual_status", "community_status", "structural_status", "problems", "instrument",
-                            "community_instrument", "structural_instrument"})
+      for (const char* c :
+           {"individual_status", "community_status", "structural_status", "problems", "instrument",
+            "community_instrument", "structural_instrument"})
         csv.text(c);
       csv.end();
       const auto& iv = res.interviews;
@@ -441,7 +476,8 @@ int cmd_integrate(const std::vector<std::string>& args) {
             csv.count(R.n_score(ii, j));
           }
         }
-        for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(S); ++j) csv.number(R.share_above(ii, j));
+        for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(S); ++j)
+          csv.number(R.share_above(ii, j));
         if (in.hosts) {
           if (R.host_suppressed[i]) {
             csv.text(below);
@@ -452,7 +488,8 @@ int cmd_integrate(const std::vector<std::string>& args) {
           for (const auto* m : {&R.host_mean, &R.gap, &R.gap_se, &R.gap_low, &R.gap_high})
             for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(S); ++j) csv.number((*m)(ii, j));
         }
-        for (const auto* m : {&R.individual, &R.community, &R.structural, &R.integrated, &R.level_share})
+        for (const auto* m :
+             {&R.individual, &R.community, &R.structural, &R.integrated, &R.level_share})
           for (Eigen::Index j = 0; j < static_cast<Eigen::Index>(S); ++j) csv.number((*m)(ii, j));
         if (communities) csv.text(status_text(R.community_status[i]));
         csv.text(status_text(R.structural_status[i]));
@@ -506,19 +543,22 @@ int cmd_integrate(const std::vector<std::string>& args) {
       auto rows = merged[id];
       std::sort(rows.begin(), rows.end());
       const auto& [source, column, rule] = id;
-      std::cerr << "reinscore integrate: " << file_of(source) << ": column '" << column << "': " << message_of(rule)
-                << ": " << rows.size() << " row(s) (";
-      for (std::size_t i = 0; i < rows.size() && i < 10; ++i) std::cerr << (i ? ", " : "") << rows[i];
+      std::cerr << "reinscore integrate: " << file_of(source) << ": column '" << column
+                << "': " << message_of(rule) << ": " << rows.size() << " row(s) (";
+      for (std::size_t i = 0; i < rows.size() && i < 10; ++i)
+        std::cerr << (i ? ", " : "") << rows[i];
       if (rows.size() > 10) std::cerr << ", ...";
       std::cerr << ") [" << rule << "]\n";
     }
     if (!vm["quiet"].as<bool>()) {
       std::uint64_t suppressed = 0;
       for (const auto s : res.communities.suppressed) suppressed += s;
-      std::cerr << "reinscore integrate: " << ret_scores.size() << " interviews, " << res.communities.rows()
-                << " community row(s) (" << suppressed << " with fewer than " << in.settings.min_respondents
-                << " returnees suppressed), " << res.countries.rows() << " country row(s), " << res.problems.size()
-                << " key problem(s)" << (in.settings.provisional ? "; level weights are PROVISIONAL" : "") << "\n";
+      std::cerr << "reinscore integrate: " << ret_scores.size() << " interviews, "
+                << res.communities.rows() << " community row(s) (" << suppressed
+                << " with fewer than " << in.settings.min_respondents << " returnees suppressed), "
+                << res.countries.rows() << " country row(s), " << res.problems.size()
+                << " key problem(s)"
+                << (in.settings.provisional ? "; level weights are PROVISIONAL" : "") << "\n";
     }
     return ok;
   } catch (const input_error& e) {

@@ -121,7 +121,8 @@ struct Record {
 /// The threshold labels in the instrument's order when the scores name a known
 /// instrument (id@version#hash) of the same version whose labels cover the ones seen;
 /// otherwise the labels seen, sorted.
-std::vector<std::string> category_order(const std::vector<std::string>& seen, const std::string& tag) {
+std::vector<std::string> category_order(const std::vector<std::string>& seen,
+                                        const std::string& tag) {
   std::vector<std::string> sorted = seen;
   std::sort(sorted.begin(), sorted.end());
   const auto at = tag.find('@'), hash = tag.find('#');
@@ -154,20 +155,24 @@ int cmd_panel(const std::vector<std::string>& args) {
   double level = 0.95;
   bool with_status = false;
   opts.add_options()("help,h", "show this help")(
-      "input", po::value(&input)->required(), "scores file written by `reinscore score --keep ...`")(
+      "input", po::value(&input)->required(),
+      "scores file written by `reinscore score --keep ...`")(
       "id-column", po::value(&cols.id)->default_value("returnee_id"), "returnee identifier column")(
-      "round-column", po::value(&cols.round)->default_value("round"), "follow-up round column (whole numbers)")(
+      "round-column", po::value(&cols.round)->default_value("round"),
+      "follow-up round column (whole numbers)")(
       "from", po::value(&from), "first round of the one pair to compare (with --to)")(
       "to", po::value(&to), "second round (default: each consecutive pair, and first to last)")(
-      "weight", po::value(&weight_col), "sampling weight column (the later interview's weight is used)")(
+      "weight", po::value(&weight_col),
+      "sampling weight column (the later interview's weight is used)")(
       "date-column", po::value(&cols.interview_date)->default_value("interview_date"),
       "interview date column (yyyy-mm-dd); used when present")(
       "return-date-column", po::value(&cols.return_date)->default_value("return_date"),
       "return date column (yyyy-mm-dd); used when present")(
       "status", "add transition matrices of the status")(
       "table", po::value(&table_name)->default_value("all"),
-      "all (changes, transitions, attrition), changes, transitions, attrition, per-returnee or interviews")(
-      "min-cell", po::value(&min_cell)->default_value(10), "suppress groups and counts below this in the report")(
+      "all (changes, transitions, attrition), changes, transitions, attrition, per-returnee or "
+      "interviews")("min-cell", po::value(&min_cell)->default_value(10),
+                    "suppress groups and counts below this in the report")(
       "level", po::value(&level)->default_value(0.95), "confidence level of the intervals")(
       "format", po::value(&format)->default_value("table"), "table or csv");
   po::positional_options_description pos;
@@ -176,13 +181,19 @@ int cmd_panel(const std::vector<std::string>& args) {
   int code = ok;
   if (!parse_options("panel", synopsis, opts, pos, args, vm, code)) return code;
   with_status = vm.count("status") > 0;
-  if (format != "table" && format != "csv") return fail("panel", "--format must be table or csv", usage_or_input);
-  const std::vector<std::string> tables = {"all", "changes", "transitions", "attrition", "per-returnee", "interviews"};
+  if (format != "table" && format != "csv")
+    return fail("panel", "--format must be table or csv", usage_or_input);
+  const std::vector<std::string> tables = {"all",       "changes",      "transitions",
+                                           "attrition", "per-returnee", "interviews"};
   if (std::find(tables.begin(), tables.end(), table_name) == tables.end())
-    return fail("panel", "--table must be one of all, changes, transitions, attrition, per-returnee, interviews",
-                usage_or_input);
-  if (vm.count("from") != vm.count("to")) return fail("panel", "--from and --to go together", usage_or_input);
-  if (!(level > 0 && level < 1)) return fail("panel", "--level must be between 0 and 1", usage_or_input);
+    return fail(
+        "panel",
+        "--table must be one of all, changes, transitions, attrition, per-returnee, interviews",
+        usage_or_input);
+  if (vm.count("from") != vm.count("to"))
+    return fail("panel", "--from and --to go together", usage_or_input);
+  if (!(level > 0 && level < 1))
+    return fail("panel", "--level must be between 0 and 1", usage_or_input);
   cols.weight = weight_col;
 
   try {
@@ -212,17 +223,22 @@ int cmd_panel(const std::vector<std::string>& args) {
       score_cols.push_back(find("composite"));
     }
     if (score_cols.empty())
-      return fail("panel", "'" + input + "' does not look like a scores file (no composite/coverage columns) [not_scores]",
-                  usage_or_input);
+      return fail(
+          "panel",
+          "'" + input +
+              "' does not look like a scores file (no composite/coverage columns) [not_scores]",
+          usage_or_input);
     const std::size_t id_col = require(cols.id, "keep it when scoring: score --keep " + cols.id);
-    const std::size_t round_col = require(cols.round, "keep it when scoring: score --keep " + cols.round);
+    const std::size_t round_col =
+        require(cols.round, "keep it when scoring: score --keep " + cols.round);
     const std::size_t status_col = find("status");
     const std::size_t category_col = find("category");
     const std::size_t instrument_col = find("instrument");
     const std::size_t weight_c = weight_col.empty() ? none_col : require(weight_col, "--weight");
     // Dates: used when both columns are there; a column named explicitly must exist.
     std::size_t idate_col = find(cols.interview_date), rdate_col = find(cols.return_date);
-    if (!vm["date-column"].defaulted() && idate_col == none_col) require(cols.interview_date, "--date-column");
+    if (!vm["date-column"].defaulted() && idate_col == none_col)
+      require(cols.interview_date, "--date-column");
     if (!vm["return-date-column"].defaulted() && rdate_col == none_col)
       require(cols.return_date, "--return-date-column");
     const bool dates = idate_col != none_col && rdate_col != none_col;
@@ -239,13 +255,15 @@ int cmd_panel(const std::vector<std::string>& args) {
       for (std::size_t r = 0; r < batch.rows(); ++r) {
         const auto row = batch.row(r);
         const std::uint64_t line = batch.record[r];
-        if (row.size() != header.size()) throw input_error("ragged_row", "field count differs from the header", line);
+        if (row.size() != header.size())
+          throw input_error("ragged_row", "field count differs from the header", line);
         Record rec;
         rec.row = line;
         rec.id = std::string(detail::trim(row[id_col]));
         if (rec.id.empty()) throw input_error("missing_id", "returnee id is empty", line, cols.id);
         const auto round = parse_round(row[round_col]);
-        if (!round) throw input_error("bad_round", "round is empty or not a whole number", line, cols.round);
+        if (!round)
+          throw input_error("bad_round", "round is empty or not a whole number", line, cols.round);
         rec.round = *round;
         for (std::size_t s = 0; s < score_cols.size(); ++s) {
           double x = std::numeric_limits<double>::quiet_NaN();
@@ -258,7 +276,8 @@ int cmd_panel(const std::vector<std::string>& args) {
           const auto st = detail::trim(row[status_col]);
           if (!st.empty()) {
             const auto it = std::find(status_names.begin(), status_names.end(), st);
-            if (it == status_names.end()) throw input_error("unknown_status", "not a status of reinscore", line, "status");
+            if (it == status_names.end())
+              throw input_error("unknown_status", "not a status of reinscore", line, "status");
             rec.status = static_cast<int>(it - status_names.begin());
           }
         }
@@ -267,7 +286,8 @@ int cmd_panel(const std::vector<std::string>& args) {
           if (!cat.empty()) {
             auto it = label_index.find(cat);
             if (it == label_index.end()) {
-              it = label_index.emplace(std::string(cat), static_cast<int>(seen_labels.size())).first;
+              it =
+                  label_index.emplace(std::string(cat), static_cast<int>(seen_labels.size())).first;
               seen_labels.emplace_back(cat);
             }
             rec.category = it->second;
@@ -276,9 +296,11 @@ int cmd_panel(const std::vector<std::string>& args) {
         if (weight_c != none_col) {
           const auto cell = detail::trim(row[weight_c]);
           if (!detail::parse_number(cell, rec.weight) || rec.weight < 0)
-            throw input_error("bad_weight", "weight must be a finite number >= 0", line, weight_col);
+            throw input_error("bad_weight", "weight must be a finite number >= 0", line,
+                              weight_col);
         }
-        if (dates) rec.months = months_since_return(row[idate_col], row[rdate_col], line, cols, problems);
+        if (dates)
+          rec.months = months_since_return(row[idate_col], row[rdate_col], line, cols, problems);
         if (tag.empty() && instrument_col != none_col) tag = std::string(row[instrument_col]);
         records.push_back(std::move(rec));
       }
@@ -289,7 +311,8 @@ int cmd_panel(const std::vector<std::string>& args) {
     const std::vector<std::string> labels = category_order(seen_labels, tag);
     std::vector<int> remap(seen_labels.size());
     for (std::size_t i = 0; i < seen_labels.size(); ++i)
-      remap[i] = static_cast<int>(std::find(labels.begin(), labels.end(), seen_labels[i]) - labels.begin());
+      remap[i] = static_cast<int>(std::find(labels.begin(), labels.end(), seen_labels[i]) -
+                                  labels.begin());
     Panel panel(names, labels, cols);
     for (std::size_t k = 0; k < records.size(); ++k) {
       const Record& rec = records[k];
@@ -312,32 +335,39 @@ int cmd_panel(const std::vector<std::string>& args) {
       pairs = panel.default_pairs();
     }
     if (pairs.empty() && table_name != "attrition" && table_name != "interviews")
-      std::cerr << "reinscore panel: only one round in the scores file: no changes or transitions\n";
+      std::cerr
+          << "reinscore panel: only one round in the scores file: no changes or transitions\n";
 
     std::vector<Table> out;
     const bool all = table_name == "all";
     if (all || table_name == "changes") {
       Table t;
       t.name = "changes";
-      t.title = "Change between rounds (returnees interviewed in both; mean of later minus earlier, " +
-                percent(level) + "% t-interval" + (weight_col.empty() ? "" : ", weighted by " + weight_col) + ")";
-      t.cols = {"from", "to", "score", "pairs", "missing", "n", "sum_weights", "mean_from", "mean_to", "mean_change",
-                "sd", "se", "ci_low", "ci_high", "df", "t", "p_value", "months_from", "months_to"};
+      t.title =
+          "Change between rounds (returnees interviewed in both; mean of later minus earlier, " +
+          percent(level) + "% t-interval" +
+          (weight_col.empty() ? "" : ", weighted by " + weight_col) + ")";
+      t.cols = {"from", "to",          "score",       "pairs",    "missing",
+                "n",    "sum_weights", "mean_from",   "mean_to",  "mean_change",
+                "sd",   "se",          "ci_low",      "ci_high",  "df",
+                "t",    "p_value",     "months_from", "months_to"};
       for (const auto& c : panel.changes(pairs, level)) {
-        std::vector<std::string> line = {std::to_string(c.pair.from), std::to_string(c.pair.to), names[c.score],
-                                         count(c.pairs, min_cell), count(c.missing, min_cell),
-                                         count(c.change.n, min_cell)};
+        std::vector<std::string> line = {
+            std::to_string(c.pair.from), std::to_string(c.pair.to),  names[c.score],
+            count(c.pairs, min_cell),    count(c.missing, min_cell), count(c.change.n, min_cell)};
         if (c.change.n < min_cell) {
           line.resize(t.cols.size());
         } else {
           const auto& e = c.change;
           const bool csv = format == "csv";
           const auto num = [&](double x, int digits) { return csv ? number(x) : fixed(x, digits); };
-          for (const double x : {e.sum_weights, c.mean_from, c.mean_to, e.mean, e.sd, e.se, e.ci_low, e.ci_high})
+          for (const double x :
+               {e.sum_weights, c.mean_from, c.mean_to, e.mean, e.sd, e.se, e.ci_low, e.ci_high})
             line.push_back(num(x, 4));
           line.push_back(csv ? number(e.df) : fixed(e.df, 0));
           line.push_back(num(e.t, 2));
-          line.push_back(csv ? number(e.p_value) : (e.p_value < 1e-4 ? "<0.0001" : fixed(e.p_value, 4)));
+          line.push_back(csv ? number(e.p_value)
+                             : (e.p_value < 1e-4 ? "<0.0001" : fixed(e.p_value, 4)));
           line.push_back(num(c.months_from, 1));
           line.push_back(num(c.months_to, 1));
         }
@@ -353,11 +383,13 @@ int cmd_panel(const std::vector<std::string>& args) {
       std::vector<TransitionVariable> vars;
       if (category_col != none_col) vars.push_back(TransitionVariable::category);
       if (with_status) {
-        if (status_col == none_col) throw input_error("missing_column", "not in the scores file (--status)", 0, "status");
+        if (status_col == none_col)
+          throw input_error("missing_column", "not in the scores file (--status)", 0, "status");
         vars.push_back(TransitionVariable::status);
       }
       if (category_col == none_col)
-        std::cerr << "reinscore panel: no category column (the instrument has no thresholds): no category transitions\n";
+        std::cerr << "reinscore panel: no category column (the instrument has no thresholds): no "
+                     "category transitions\n";
       if (format == "csv") {
         Table t;
         t.name = "transitions";
@@ -370,7 +402,8 @@ int cmd_panel(const std::vector<std::string>& args) {
               const bool hide = m.row_total(i) < min_cell;
               for (std::size_t j = 0; j < ts.size(); ++j) {
                 const auto n = m.count(i, j);
-                std::vector<std::string> line = {m.variable(), std::to_string(p.from), std::to_string(p.to), fs[i], ts[j]};
+                std::vector<std::string> line = {m.variable(), std::to_string(p.from),
+                                                 std::to_string(p.to), fs[i], ts[j]};
                 if (hide) {
                   line.push_back(count(m.row_total(i), min_cell));
                   line.push_back(m.row_total(i) ? below(min_cell) : "0");
@@ -390,9 +423,9 @@ int cmd_panel(const std::vector<std::string>& args) {
           for (const auto p : pairs) {
             const auto m = panel.transitions(p, v);
             Table t;
-            t.title = "Transitions of " + m.variable() + " from round " + std::to_string(p.from) + " to round " +
-                      std::to_string(p.to) + " (returnees by state in round " + std::to_string(p.from) +
-                      "; row shares)";
+            t.title = "Transitions of " + m.variable() + " from round " + std::to_string(p.from) +
+                      " to round " + std::to_string(p.to) + " (returnees by state in round " +
+                      std::to_string(p.from) + "; row shares)";
             const auto fs = m.from_states(), ts = m.to_states();
             t.cols = {"from \\ to"};
             t.cols.insert(t.cols.end(), ts.begin(), ts.end());
@@ -422,15 +455,20 @@ int cmd_panel(const std::vector<std::string>& args) {
       Table t;
       t.name = "attrition";
       t.title = "Attrition (returnees per round; retention: share of round " +
-                (a.rows().empty() ? std::string() : std::to_string(a.rows().front().round)) + "'s returnees present)";
-      t.cols = {"round", "present", "first_seen", "retained", "lost", "returned", "absent", "baseline_present", "retention"};
+                (a.rows().empty() ? std::string() : std::to_string(a.rows().front().round)) +
+                "'s returnees present)";
+      t.cols = {"round",    "present", "first_seen",       "retained", "lost",
+                "returned", "absent",  "baseline_present", "retention"};
       for (std::size_t j = 0; j < a.rows().size(); ++j) {
         const auto& r = a.rows()[j];
         std::vector<std::string> line = {std::to_string(r.round)};
-        for (const auto c : {r.present, r.first_seen, r.retained, r.lost, r.returned, r.absent, r.baseline_present})
+        for (const auto c : {r.present, r.first_seen, r.retained, r.lost, r.returned, r.absent,
+                             r.baseline_present})
           line.push_back(count(c, min_cell));
         const bool hide = small(r.baseline_present, min_cell) || small(a.baseline(), min_cell);
-        line.push_back(hide ? "" : format == "csv" ? number(a.retention(j)) : fixed(a.retention(j), 4));
+        line.push_back(hide              ? ""
+                       : format == "csv" ? number(a.retention(j))
+                                         : fixed(a.retention(j), 4));
         t.rows.push_back(std::move(line));
       }
       out.push_back(std::move(t));
@@ -442,12 +480,16 @@ int cmd_panel(const std::vector<std::string>& args) {
       t.title = "Change per returnee (later minus earlier)";
       t.cols = {cols.id, "from", "to", "row_from", "row_to"};
       for (const auto& n : names) t.cols.push_back("change_" + n);
-      for (const char* c : {"months_from", "months_to", "weight", "category_from", "category_to", "status_from", "status_to"})
+      for (const char* c : {"months_from", "months_to", "weight", "category_from", "category_to",
+                            "status_from", "status_to"})
         t.cols.emplace_back(c);
-      const auto state = [](int i, const auto& list) { return i < 0 ? std::string() : std::string(list[static_cast<std::size_t>(i)]); };
+      const auto state = [](int i, const auto& list) {
+        return i < 0 ? std::string() : std::string(list[static_cast<std::size_t>(i)]);
+      };
       for (const auto& c : panel.per_returnee(pairs)) {
-        std::vector<std::string> line = {panel.id(c.returnee), std::to_string(c.pair.from), std::to_string(c.pair.to),
-                                         std::to_string(c.row_from), std::to_string(c.row_to)};
+        std::vector<std::string> line = {panel.id(c.returnee), std::to_string(c.pair.from),
+                                         std::to_string(c.pair.to), std::to_string(c.row_from),
+                                         std::to_string(c.row_to)};
         for (const double x : c.change) line.push_back(format == "csv" ? number(x) : fixed(x, 4));
         line.push_back(format == "csv" ? number(c.months_from) : fixed(c.months_from, 1));
         line.push_back(format == "csv" ? number(c.months_to) : fixed(c.months_to, 1));
@@ -466,8 +508,9 @@ int cmd_panel(const std::vector<std::string>& args) {
       t.title = "Months since return per interview";
       t.cols = {"row", cols.id, cols.round, "months_since_return"};
       for (std::size_t k = 0; k < records.size(); ++k)
-        t.rows.push_back({std::to_string(records[k].row), records[k].id, std::to_string(records[k].round),
-                          format == "csv" ? number(records[k].months) : fixed(records[k].months, 2)});
+        t.rows.push_back(
+            {std::to_string(records[k].row), records[k].id, std::to_string(records[k].round),
+             format == "csv" ? number(records[k].months) : fixed(records[k].months, 2)});
       out.push_back(std::move(t));
     }
 
@@ -487,9 +530,11 @@ int cmd_panel(const std::vector<std::string>& args) {
     }
     std::cout.flush();
     const std::size_t shown = 20;
-    for (std::size_t i = 0; i < problems.size() && i < shown; ++i) std::cerr << "reinscore panel: " << problems[i].message << "\n";
+    for (std::size_t i = 0; i < problems.size() && i < shown; ++i)
+      std::cerr << "reinscore panel: " << problems[i].message << "\n";
     if (problems.size() > shown)
-      std::cerr << "reinscore panel: ... and " << problems.size() - shown << " more date problem(s)\n";
+      std::cerr << "reinscore panel: ... and " << problems.size() - shown
+                << " more date problem(s)\n";
     if (!problems.empty())
       std::cerr << "reinscore panel: " << problems.size()
                 << " date problem(s): months since return are missing for those interviews\n";

@@ -60,10 +60,12 @@ struct Counts {
 void print_text(std::ostream& os, const Instrument& ins, const ReliabilityReport& rep,
                 const Counts& counts, const std::string& weight) {
   os << "reliability of " << rep.instrument << "\n"
-     << counts.read << " rows read, " << counts.invalid << " invalid left out, " << count(rep.rows) << " used; "
+     << counts.read << " rows read, " << counts.invalid << " invalid left out, " << count(rep.rows)
+     << " used; "
      << "missing values: "
-     << (rep.missing == MissingPolicy::complete ? "complete (rows with every item of the dimension answered)"
-                                                : "pairwise (each covariance over the rows answering both items)")
+     << (rep.missing == MissingPolicy::complete
+             ? "complete (rows with every item of the dimension answered)"
+             : "pairwise (each covariance over the rows answering both items)")
      << "; weights: " << (weight.empty() ? "none" : "column '" + weight + "'") << "\n";
   if (!rep.left_out.empty()) {
     os << "left out (no column in the input):";
@@ -72,14 +74,15 @@ void print_text(std::ostream& os, const Instrument& ins, const ReliabilityReport
   }
   std::size_t dim_w = 9;
   for (const auto& d : rep.dimensions) dim_w = std::max(dim_w, d.dimension.size());
-  os << "\n" << cell("dimension", dim_w, true) << cell("items", 7) << cell("n", 8) << cell("alpha", 9)
+  os << "\n"
+     << cell("dimension", dim_w, true) << cell("items", 7) << cell("n", 8) << cell("alpha", 9)
      << cell("std_alpha", 11);
   if (rep.ordinal) os << cell("ordinal_alpha", 15);
   os << cell("mean_r", 9) << "\n";
   for (const auto& d : rep.dimensions) {
     const auto& a = d.alpha;
-    os << cell(d.dimension, dim_w, true) << cell(std::to_string(a.k), 7) << cell(count(a.n), 8) << cell(fixed(a.alpha), 9)
-       << cell(fixed(a.standardized_alpha), 11);
+    os << cell(d.dimension, dim_w, true) << cell(std::to_string(a.k), 7) << cell(count(a.n), 8)
+       << cell(fixed(a.alpha), 9) << cell(fixed(a.standardized_alpha), 11);
     if (rep.ordinal) os << cell(fixed(a.ordinal_alpha), 15);
     os << cell(fixed(a.mean_r), 9) << "\n";
   }
@@ -91,14 +94,15 @@ void print_text(std::ostream& os, const Instrument& ins, const ReliabilityReport
     if (rep.missing == MissingPolicy::complete) os << ", n = " << count(a.n);
     if (!weight.empty()) os << ", sum of weights " << weight_sum(a.weight);
     os << ")\n"
-       << cell("item", item_w, true) << cell("n", 8) << cell("mean", 8) << cell("sd", 8) << cell("item_rest", 11)
-       << cell("alpha_if_deleted", 18) << cell("std_alpha_if_deleted", 22);
+       << cell("item", item_w, true) << cell("n", 8) << cell("mean", 8) << cell("sd", 8)
+       << cell("item_rest", 11) << cell("alpha_if_deleted", 18) << cell("std_alpha_if_deleted", 22);
     if (rep.ordinal) os << cell("ordinal_alpha_if_deleted", 26);
     os << "\n";
     for (std::size_t i = 0; i < d.items.size(); ++i) {
       const auto& it = a.items[i];
-      os << cell(ins.items[d.items[i]].id, item_w, true) << cell(count(it.n), 8) << cell(fixed(it.mean), 8)
-         << cell(fixed(it.sd), 8) << cell(fixed(it.item_rest), 11) << cell(fixed(it.alpha_if_deleted), 18)
+      os << cell(ins.items[d.items[i]].id, item_w, true) << cell(count(it.n), 8)
+         << cell(fixed(it.mean), 8) << cell(fixed(it.sd), 8) << cell(fixed(it.item_rest), 11)
+         << cell(fixed(it.alpha_if_deleted), 18)
          << cell(fixed(it.standardized_alpha_if_deleted), 22);
       if (rep.ordinal) os << cell(fixed(it.ordinal_alpha_if_deleted), 26);
       os << "\n";
@@ -106,8 +110,9 @@ void print_text(std::ostream& os, const Instrument& ins, const ReliabilityReport
   }
 }
 
-detail::json::value to_json(const Instrument& ins, const io::ColumnBinding& binding, const ReliabilityReport& rep,
-                            const Counts& counts, const std::string& weight) {
+detail::json::value to_json(const Instrument& ins, const io::ColumnBinding& binding,
+                            const ReliabilityReport& rep, const Counts& counts,
+                            const std::string& weight) {
   namespace json = detail::json;
   json::object o;
   o["instrument"] = rep.instrument;
@@ -155,7 +160,8 @@ detail::json::value to_json(const Instrument& ins, const io::ColumnBinding& bind
       json::array rows;
       for (Eigen::Index i = 0; i < a.polychoric.rows(); ++i) {
         json::array row;
-        for (Eigen::Index j = 0; j < a.polychoric.cols(); ++j) row.emplace_back(number(a.polychoric(i, j)));
+        for (Eigen::Index j = 0; j < a.polychoric.cols(); ++j)
+          row.emplace_back(number(a.polychoric(i, j)));
         rows.emplace_back(std::move(row));
       }
       dj["polychoric"] = std::move(rows);
@@ -170,23 +176,27 @@ detail::json::value to_json(const Instrument& ins, const io::ColumnBinding& bind
 
 int cmd_reliability(const std::vector<std::string>& args) {
   const std::string synopsis =
-      "INPUT [--instrument NAME|FILE] [--missing complete|pairwise] [--weight COLUMN] [--ordinal] [--json]";
+      "INPUT [--instrument NAME|FILE] [--missing complete|pairwise] [--weight COLUMN] [--ordinal] "
+      "[--json]";
   po::options_description opts("options");
   std::string input, instrument_name, missing, weight, delimiter, sheet, map_file;
   std::size_t chunk_rows = 8192;
-  opts.add_options()("help,h", "show this help")(
-      "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin")(
-      "instrument", po::value(&instrument_name)->default_value("iom-rss"), "instrument name or .json file")(
-      "missing", po::value(&missing)->default_value("complete"),
-      "complete: rows with every item of the dimension answered (listwise); pairwise: each covariance over "
-      "the rows that answer both items")(
+  opts.add_options()("help,h", "show this help")("input", po::value(&input)->required(),
+                                                 "CSV/TSV file, .xlsx workbook, or - for stdin")(
+      "instrument", po::value(&instrument_name)->default_value("iom-rss"),
+      "instrument name or .json file")("missing", po::value(&missing)->default_value("complete"),
+                                       "complete: rows with every item of the dimension answered "
+                                       "(listwise); pairwise: each covariance over "
+                                       "the rows that answer both items")(
       "weight", po::value(&weight)->default_value(""), "column of sampling weights (numbers >= 0)")(
       "ordinal", po::bool_switch(), "add ordinal alpha (on polychoric correlations)")(
       "json", po::bool_switch(), "write JSON instead of tables")(
-      "delimiter", po::value(&delimiter)->default_value(""), "input delimiter: , ; tab (default: detect)")(
-      "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
+      "delimiter", po::value(&delimiter)->default_value(""),
+      "input delimiter: , ; tab (default: detect)")("sheet", po::value(&sheet)->default_value(""),
+                                                    "XLSX sheet name (default: the first)")(
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
-      "allow-missing-columns", po::bool_switch(), "leave items without a column out instead of stopping")(
+      "allow-missing-columns", po::bool_switch(),
+      "leave items without a column out instead of stopping")(
       "chunk-rows", po::value(&chunk_rows)->default_value(8192), "rows per batch");
   po::positional_options_description pos;
   pos.add("input", 1);
@@ -203,7 +213,8 @@ int cmd_reliability(const std::vector<std::string>& args) {
     ropt.missing = parse_missing_policy(missing, "--missing");
     if (!delimiter.empty()) {
       if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-      if (delimiter.size() != 1) throw std::invalid_argument("--delimiter must be one character or 'tab'");
+      if (delimiter.size() != 1)
+        throw std::invalid_argument("--delimiter must be one character or 'tab'");
       open_opts.delimiter = delimiter[0];
     }
     open_opts.sheet = sheet;
@@ -214,13 +225,15 @@ int cmd_reliability(const std::vector<std::string>& args) {
 
   try {
     auto reader = io::open_table(input, open_opts);
-    const auto column_map = map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
+    const auto column_map =
+        map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
     const io::ColumnBinding binding = io::bind_columns(ins, reader->header(), column_map);
     const bool allow_missing = vm["allow-missing-columns"].as<bool>();
     int fatal = 0;
     for (const auto& p : binding.problems) {
       if (!p.fatal || (p.rule == "missing_column" && allow_missing)) continue;
-      std::cerr << "reinscore reliability: column '" << p.column << "': " << p.message << " [" << p.rule << "]\n";
+      std::cerr << "reinscore reliability: column '" << p.column << "': " << p.message << " ["
+                << p.rule << "]\n";
       ++fatal;
     }
     if (binding.matched == 0)
@@ -230,8 +243,9 @@ int cmd_reliability(const std::vector<std::string>& args) {
                   usage_or_input);
     if (fatal)
       return fail("reliability",
-                  std::to_string(fatal) + " column problem(s); nothing was computed (see `reinscore validate`, --map, "
-                                          "--allow-missing-columns)",
+                  std::to_string(fatal) +
+                      " column problem(s); nothing was computed (see `reinscore validate`, --map, "
+                      "--allow-missing-columns)",
                   usage_or_input);
     std::size_t weight_col = io::ColumnBinding::none;
     if (!weight.empty()) {
@@ -241,11 +255,14 @@ int cmd_reliability(const std::vector<std::string>& args) {
           weight_col = c;
           ++hits;
         }
-      if (hits == 0) throw input_error("missing_column", "weight column not in the input", 0, weight);
-      if (hits > 1) throw input_error("duplicate_column", "weight column appears more than once", 0, weight);
+      if (hits == 0)
+        throw input_error("missing_column", "weight column not in the input", 0, weight);
+      if (hits > 1)
+        throw input_error("duplicate_column", "weight column appears more than once", 0, weight);
     }
     ropt.include.resize(ins.items.size());
-    for (std::size_t k = 0; k < ins.items.size(); ++k) ropt.include[k] = binding.item_column[k] != io::ColumnBinding::none;
+    for (std::size_t k = 0; k < ins.items.size(); ++k)
+      ropt.include[k] = binding.item_column[k] != io::ColumnBinding::none;
 
     ReliabilityAccumulator acc(ins, ropt);
     const io::BatchScorer scorer(ins, ins.weights(), binding);
@@ -268,7 +285,8 @@ int cmd_reliability(const std::vector<std::string>& args) {
         if (weight_col == io::ColumnBinding::none) continue;
         double x = 0;
         if (!detail::parse_number(detail::trim(batch.row(r)[weight_col]), x) || x < 0)
-          throw input_error("invalid_weight", "a weight must be a finite number >= 0", batch.record[r], weight);
+          throw input_error("invalid_weight", "a weight must be a finite number >= 0",
+                            batch.record[r], weight);
         w(static_cast<Eigen::Index>(r)) = x;
       }
       counts.read += n;

@@ -13,11 +13,11 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
-#include <exception>
 #include <thread>
 
 namespace reinscore::cli {
@@ -40,7 +40,8 @@ class Progress {
     const double rate = secs > 0 ? static_cast<double>(rows) / secs : 0;
     std::fprintf(stderr, "\r  %llu rows  %.0f rows/s", static_cast<unsigned long long>(rows), rate);
     if (bytes_total > 0 && bytes_read > 0) {
-      const double left = secs * (static_cast<double>(bytes_total) / static_cast<double>(bytes_read) - 1);
+      const double left =
+          secs * (static_cast<double>(bytes_total) / static_cast<double>(bytes_read) - 1);
       std::fprintf(stderr, "  ETA %.0f s   ", left > 0 ? left : 0.0);
     }
     std::fflush(stderr);
@@ -101,20 +102,24 @@ int cmd_score(const std::vector<std::string>& args) {
   std::vector<std::string> ids, keeps;
   unsigned threads = 1;
   std::size_t chunk_rows = 8192;
-  opts.add_options()("help,h", "show this help")(
-      "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin")(
+  opts.add_options()("help,h", "show this help")("input", po::value(&input)->required(),
+                                                 "CSV/TSV file, .xlsx workbook, or - for stdin")(
       "output,o", po::value(&output)->default_value("-"), "output file (default: stdout)")(
-      "instrument", po::value(&instrument_name)->default_value("iom-rss"), "instrument name or .json file")(
-      "weights", po::value(&weights)->default_value(""), "weight set name, or a .csv/.json weight file")(
+      "instrument", po::value(&instrument_name)->default_value("iom-rss"),
+      "instrument name or .json file")("weights", po::value(&weights)->default_value(""),
+                                       "weight set name, or a .csv/.json weight file")(
       "id", po::value(&ids)->composing(), "identifier column to copy to the output (repeatable)")(
       "keep", po::value(&keeps)->composing(), "other column to copy to the output (repeatable)")(
       "format", po::value(&format)->default_value("csv"), "csv or jsonl")(
-      "threads", po::value(&threads)->default_value(1), "worker threads (output is identical for any N)")(
+      "threads", po::value(&threads)->default_value(1),
+      "worker threads (output is identical for any N)")(
       "explain", po::bool_switch(), "add per-item contributions (contrib.ITEM, lost.ITEM)")(
-      "delimiter", po::value(&delimiter)->default_value(""), "input delimiter: , ; tab (default: detect)")(
-      "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
+      "delimiter", po::value(&delimiter)->default_value(""),
+      "input delimiter: , ; tab (default: detect)")("sheet", po::value(&sheet)->default_value(""),
+                                                    "XLSX sheet name (default: the first)")(
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
-      "allow-missing-columns", po::bool_switch(), "score even if item columns are absent (as skipped)")(
+      "allow-missing-columns", po::bool_switch(),
+      "score even if item columns are absent (as skipped)")(
       "chunk-rows", po::value(&chunk_rows)->default_value(8192), "rows per batch")(
       "parse-only", po::bool_switch(), "only read the input (to time the reader)")(
       "quiet,q", po::bool_switch(), "no progress and no summary line");
@@ -123,15 +128,18 @@ int cmd_score(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options("score", synopsis, opts, pos, args, vm, code)) return code;
-  if (format != "csv" && format != "jsonl") return fail("score", "--format must be csv or jsonl", usage_or_input);
-  if (threads == 0 || threads > 256) return fail("score", "--threads must be between 1 and 256", usage_or_input);
+  if (format != "csv" && format != "jsonl")
+    return fail("score", "--format must be csv or jsonl", usage_or_input);
+  if (threads == 0 || threads > 256)
+    return fail("score", "--threads must be between 1 and 256", usage_or_input);
   if (chunk_rows == 0) return fail("score", "--chunk-rows must be positive", usage_or_input);
   const bool quiet = vm["quiet"].as<bool>();
 
   io::OpenOptions open_opts;
   if (!delimiter.empty()) {
     if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-    if (delimiter.size() != 1) return fail("score", "--delimiter must be one character or 'tab'", usage_or_input);
+    if (delimiter.size() != 1)
+      return fail("score", "--delimiter must be one character or 'tab'", usage_or_input);
     open_opts.delimiter = delimiter[0];
   }
   open_opts.sheet = sheet;
@@ -157,25 +165,29 @@ int cmd_score(const std::vector<std::string>& args) {
       std::cerr << "reinscore score: parsed " << rows << " rows (" << fields << " fields)\n";
       return ok;
     }
-    const auto column_map = map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
+    const auto column_map =
+        map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
     const io::ColumnBinding binding = io::bind_columns(ins, reader->header(), column_map);
 
     int fatal = 0;
     for (const auto& p : binding.problems) {
       if (!p.fatal) continue;
       if (p.rule == "missing_column" && vm["allow-missing-columns"].as<bool>()) continue;
-      std::cerr << "reinscore score: column '" << p.column << "': " << p.message << " [" << p.rule << "]\n";
+      std::cerr << "reinscore score: column '" << p.column << "': " << p.message << " [" << p.rule
+                << "]\n";
       ++fatal;
     }
     if (binding.matched == 0) {
       const char d = reader->delimiter();
-      std::cerr << "reinscore score: no column of the file matches an item of instrument '" << ins.id << "'";
+      std::cerr << "reinscore score: no column of the file matches an item of instrument '"
+                << ins.id << "'";
       const std::string shown = d == '\t' ? std::string("tab") : std::string(1, d);
       if (d && delimiter.empty())
         std::cerr << " (delimiter detected as '" << shown << "'; use --delimiter if that is wrong)";
       else if (d)
         std::cerr << " (the file was split at '" << shown
-                  << "' as --delimiter says; use --delimiter with the file's own delimiter, or leave it out)";
+                  << "' as --delimiter says; use --delimiter with the file's own delimiter, or "
+                     "leave it out)";
       std::cerr << " [no_item_columns]\n";
       return usage_or_input;
     }
@@ -195,8 +207,12 @@ int cmd_score(const std::vector<std::string>& args) {
             found = c;
             ++count;
           }
-        if (count == 0) return fail("score", "column '" + name + "': not in the input [missing_column]", usage_or_input);
-        if (count > 1) return fail("score", "column '" + name + "': appears more than once [duplicate_column]", usage_or_input);
+        if (count == 0)
+          return fail("score", "column '" + name + "': not in the input [missing_column]",
+                      usage_or_input);
+        if (count > 1)
+          return fail("score", "column '" + name + "': appears more than once [duplicate_column]",
+                      usage_or_input);
         cfg.pass_columns.push_back(found);
       }
     }

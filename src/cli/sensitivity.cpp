@@ -23,13 +23,14 @@
 namespace reinscore::cli {
 
 // Defined in fit_weights.cpp.
-bool fit_open_input(const std::string& command, const std::string& input, const io::OpenOptions& open_opts,
-                    const std::string& map_file, bool allow_missing_columns, const Instrument& ins,
+bool fit_open_input(const std::string& command, const std::string& input,
+                    const io::OpenOptions& open_opts, const std::string& map_file,
+                    bool allow_missing_columns, const Instrument& ins,
                     const std::string& weight_column, std::unique_ptr<io::TableReader>& reader,
                     io::ColumnBinding& binding, std::size_t& weight_index);
-void fit_accumulate(io::TableReader& reader, const Instrument& ins, const io::ColumnBinding& binding,
-                    std::size_t weight_index, const std::string& weight_column, std::size_t chunk_rows,
-                    FitAccumulator& acc);
+void fit_accumulate(io::TableReader& reader, const Instrument& ins,
+                    const io::ColumnBinding& binding, std::size_t weight_index,
+                    const std::string& weight_column, std::size_t chunk_rows, FitAccumulator& acc);
 void fit_write_file(const std::string& path, const std::string& text);
 
 namespace po = boost::program_options;
@@ -40,35 +41,46 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       "INPUT [--draws N] [--bound 0.2] [--seed S] [--mode perturb|methods|both] [--level 0.9] "
       "[--instrument NAME|FILE] [--weights NAME|FILE] [--id COLUMN]... [--keep COLUMN]... [-o OUT]";
   po::options_description opts("options");
-  std::string input, output, instrument_name, weights, mode, composite, missing, weight_column, summary_file,
-      delimiter, sheet, map_file;
+  std::string input, output, instrument_name, weights, mode, composite, missing, weight_column,
+      summary_file, delimiter, sheet, map_file;
   std::vector<std::string> ids, keeps;
   std::size_t draws = 1000, chunk_rows = fit_chunk_rows;
   double bound = 0.2, level = 0.9;
   std::uint64_t seed = 1;
   unsigned threads = 1;
   opts.add_options()("help,h", "show this help")(
-      "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin (perturb mode)")(
+      "input", po::value(&input)->required(),
+      "CSV/TSV file, .xlsx workbook, or - for stdin (perturb mode)")(
       "output,o", po::value(&output)->default_value("-"), "per-interview CSV (default: stdout)")(
       "draws", po::value(&draws)->default_value(1000), "Monte Carlo replicates")(
-      "bound", po::value(&bound)->default_value(0.2, "0.2"), "relative perturbation of each weight: factor in [1-b, 1+b]")(
+      "bound", po::value(&bound)->default_value(0.2, "0.2"),
+      "relative perturbation of each weight: factor in [1-b, 1+b]")(
       "seed", po::value(&seed)->default_value(1), "seed (results are identical for the same seed)")(
       "mode", po::value(&mode)->default_value("perturb"),
-      "perturb (the base set), methods (equal, pca-first, oecd-varimax fitted to INPUT, one drawn per replicate) or both")(
-      "level", po::value(&level)->default_value(0.9, "0.9"), "central interval of the composite (0.9: 5th to 95th percentile)")(
-      "instrument", po::value(&instrument_name)->default_value("iom-rss"), "instrument name or .json file")(
-      "weights", po::value(&weights)->default_value(""), "base weight set: a name, or a .csv/.json weight file")(
+      "perturb (the base set), methods (equal, pca-first, oecd-varimax fitted to INPUT, one drawn "
+      "per replicate) or both")("level", po::value(&level)->default_value(0.9, "0.9"),
+                                "central interval of the composite (0.9: 5th to 95th percentile)")(
+      "instrument", po::value(&instrument_name)->default_value("iom-rss"),
+      "instrument name or .json file")("weights", po::value(&weights)->default_value(""),
+                                       "base weight set: a name, or a .csv/.json weight file")(
       "id", po::value(&ids)->composing(), "identifier column to copy to the output (repeatable)")(
       "keep", po::value(&keeps)->composing(), "other column to copy to the output (repeatable)")(
-      "composite", po::value(&composite)->default_value("dimension-shares"), "methods/both: composite of the fitted sets")(
-      "missing", po::value(&missing)->default_value("pairwise"), "methods/both: correlations of the fits")(
-      "weight", po::value(&weight_column)->default_value(""), "methods/both: sampling-weight column for the fits")(
-      "summary", po::value(&summary_file)->default_value(""), "also write the summary as JSON to this file")(
-      "threads", po::value(&threads)->default_value(1), "worker threads (results are identical for any N)")(
-      "delimiter", po::value(&delimiter)->default_value(""), "input delimiter: , ; tab (default: detect)")(
-      "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
+      "composite", po::value(&composite)->default_value("dimension-shares"),
+      "methods/both: composite of the fitted sets")("missing",
+                                                    po::value(&missing)->default_value("pairwise"),
+                                                    "methods/both: correlations of the fits")(
+      "weight", po::value(&weight_column)->default_value(""),
+      "methods/both: sampling-weight column for the fits")(
+      "summary", po::value(&summary_file)->default_value(""),
+      "also write the summary as JSON to this file")(
+      "threads", po::value(&threads)->default_value(1),
+      "worker threads (results are identical for any N)")(
+      "delimiter", po::value(&delimiter)->default_value(""),
+      "input delimiter: , ; tab (default: detect)")("sheet", po::value(&sheet)->default_value(""),
+                                                    "XLSX sheet name (default: the first)")(
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
-      "allow-missing-columns", po::bool_switch(), "run although item columns are absent (as skipped)")(
+      "allow-missing-columns", po::bool_switch(),
+      "run although item columns are absent (as skipped)")(
       "chunk-rows", po::value(&chunk_rows)->default_value(fit_chunk_rows), "rows per batch")(
       "quiet,q", po::bool_switch(), "no summary on stderr");
   po::positional_options_description pos;
@@ -77,7 +89,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   int code = ok;
   if (!parse_options("sensitivity", synopsis, opts, pos, args, vm, code)) return code;
   if (chunk_rows == 0) return fail("sensitivity", "--chunk-rows must be positive", usage_or_input);
-  if (threads == 0 || threads > 256) return fail("sensitivity", "--threads must be between 1 and 256", usage_or_input);
+  if (threads == 0 || threads > 256)
+    return fail("sensitivity", "--threads must be between 1 and 256", usage_or_input);
   const bool allow_missing = vm["allow-missing-columns"].as<bool>();
 
   SensitivityOptions opt;
@@ -96,12 +109,14 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     policy = parse_missing_policy(missing);
     if (!weight_column.empty()) fit_opt.weight_label = "column '" + weight_column + "'";
     if (opt.mode != SensitivityMode::perturb && input == "-")
-      throw std::invalid_argument("--mode " + mode + " reads the input twice (fits, then draws): give a file, not -");
+      throw std::invalid_argument("--mode " + mode +
+                                  " reads the input twice (fits, then draws): give a file, not -");
     if (opt.mode == SensitivityMode::perturb && !weight_column.empty())
       throw std::invalid_argument("--weight applies to the fits of --mode methods or both only");
     if (!delimiter.empty()) {
       if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-      if (delimiter.size() != 1) throw std::invalid_argument("--delimiter must be one character or 'tab'");
+      if (delimiter.size() != 1)
+        throw std::invalid_argument("--delimiter must be one character or 'tab'");
       open_opts.delimiter = delimiter[0];
     }
     open_opts.sheet = sheet;
@@ -120,8 +135,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       std::unique_ptr<io::TableReader> reader;
       io::ColumnBinding binding;
       std::size_t weight_index = io::ColumnBinding::none;
-      if (!fit_open_input("sensitivity", input, open_opts, map_file, allow_missing, ins, weight_column, reader,
-                          binding, weight_index))
+      if (!fit_open_input("sensitivity", input, open_opts, map_file, allow_missing, ins,
+                          weight_column, reader, binding, weight_index))
         return usage_or_input;
       FitAccumulator acc(ins, policy, !weight_column.empty());
       fit_accumulate(*reader, ins, binding, weight_index, weight_column, chunk_rows, acc);
@@ -143,7 +158,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     std::unique_ptr<io::TableReader> reader;
     io::ColumnBinding binding;
     std::size_t unused = io::ColumnBinding::none;
-    if (!fit_open_input("sensitivity", input, open_opts, map_file, allow_missing, ins, "", reader, binding, unused))
+    if (!fit_open_input("sensitivity", input, open_opts, map_file, allow_missing, ins, "", reader,
+                        binding, unused))
       return usage_or_input;
     std::vector<std::size_t> pass;
     for (const auto* list : {&ids, &keeps})
@@ -155,13 +171,16 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
             ++count;
           }
         if (count != 1)
-          return fail("sensitivity", "column '" + name + "': " +
-                                         (count ? "appears more than once [duplicate_column]" : "not in the input [missing_column]"),
+          return fail("sensitivity",
+                      "column '" + name + "': " +
+                          (count ? "appears more than once [duplicate_column]"
+                                 : "not in the input [missing_column]"),
                       usage_or_input);
         pass.push_back(found);
       }
 
-    const std::string partial = output == "-" ? "" : output + ".partial-" + std::to_string(::getpid());
+    const std::string partial =
+        output == "-" ? "" : output + ".partial-" + std::to_string(::getpid());
     std::ofstream file;
     if (!partial.empty()) {
       file.open(partial, std::ios::binary | std::ios::trunc);
@@ -182,7 +201,9 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       io::append_csv_text(text, binding.header[c]);
       text += ',';
     }
-    text += "composite,category,status,lower,median,upper,mean,min,max,draws_scored,category_change_share\n";
+    text +=
+        "composite,category,status,lower,median,upper,mean,min,max,draws_scored,category_change_"
+        "share\n";
     out << text;
 
     const io::BatchScorer scorer(ins, base, binding);
@@ -193,7 +214,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     while (reader->next(batch, chunk_rows)) {
       scorer.run(batch, res);
       invalid.assign(batch.rows(), 0);
-      for (std::size_t r = 0; r < batch.rows(); ++r) invalid[r] = res.scores.status[r] == Status::invalid;
+      for (std::size_t r = 0; r < batch.rows(); ++r)
+        invalid[r] = res.scores.status[r] == Status::invalid;
       runner.run(res.coded, invalid, rows, threads);
       summary.add(rows);
       text.clear();
@@ -207,10 +229,13 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
         io::append_number(text, rows.base(ri));
         text += ',';
         const int cat = rows.base_category[r];
-        if (cat >= 0 && ins.thresholds) io::append_csv_text(text, ins.thresholds->categories[static_cast<std::size_t>(cat)].label);
+        if (cat >= 0 && ins.thresholds)
+          io::append_csv_text(text,
+                              ins.thresholds->categories[static_cast<std::size_t>(cat)].label);
         text += ',';
         text += status_names[static_cast<std::size_t>(res.scores.status[r])];
-        for (const double x : {rows.lower(ri), rows.median(ri), rows.upper(ri), rows.mean(ri), rows.min(ri), rows.max(ri)}) {
+        for (const double x : {rows.lower(ri), rows.median(ri), rows.upper(ri), rows.mean(ri),
+                               rows.min(ri), rows.max(ri)}) {
           text += ',';
           io::append_number(text, x);
         }
@@ -239,18 +264,24 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
         return v.is_null() ? std::nan("") : v.to_number<double>();
       };
       std::fprintf(stderr,
-                   "reinscore sensitivity: %zu draws (%s, bound %g, seed %llu) over %llu interviews (%llu with a composite)\n",
+                   "reinscore sensitivity: %zu draws (%s, bound %g, seed %llu) over %llu "
+                   "interviews (%llu with a composite)\n",
                    opt.draws, std::string(to_string(opt.mode)).c_str(), opt.bound,
-                   static_cast<unsigned long long>(opt.seed), static_cast<unsigned long long>(summary.rows()),
+                   static_cast<unsigned long long>(opt.seed),
+                   static_cast<unsigned long long>(summary.rows()),
                    static_cast<unsigned long long>(summary.rows_with_composite()));
-      std::fprintf(stderr, "  composite interval (%g%%, %g..%g percentile): mean width %.4f, largest %.4f\n",
-                   100 * opt.level, 100 * opt.lower_quantile(), 100 * opt.upper_quantile(), get("interval_width_mean"),
-                   get("interval_width_max"));
+      std::fprintf(
+          stderr, "  composite interval (%g%%, %g..%g percentile): mean width %.4f, largest %.4f\n",
+          100 * opt.level, 100 * opt.lower_quantile(), 100 * opt.upper_quantile(),
+          get("interval_width_mean"), get("interval_width_max"));
       if (ins.thresholds)
         std::fprintf(stderr,
-                     "  category changes vs the base weights (%llu categorised interviews): %.2f%% per draw on "
-                     "average (5th-95th percentile of draws %.2f%%-%.2f%%); %.2f%% change in at least one draw\n",
-                     static_cast<unsigned long long>(summary.categorised()), 100 * get("category_change_share_mean"),
+                     "  category changes vs the base weights (%llu categorised interviews): %.2f%% "
+                     "per draw on "
+                     "average (5th-95th percentile of draws %.2f%%-%.2f%%); %.2f%% change in at "
+                     "least one draw\n",
+                     static_cast<unsigned long long>(summary.categorised()),
+                     100 * get("category_change_share_mean"),
                      100 * get("category_change_share_p05"), 100 * get("category_change_share_p95"),
                      100 * get("ever_changed_share"));
       else
@@ -258,7 +289,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       if (opt.mode != SensitivityMode::perturb) {
         std::fprintf(stderr, "  methods drawn:");
         for (const auto& kv : json.at("method_draws").as_object())
-          std::fprintf(stderr, " %s %lld", std::string(kv.key()).c_str(), static_cast<long long>(kv.value().to_number<double>()));
+          std::fprintf(stderr, " %s %lld", std::string(kv.key()).c_str(),
+                       static_cast<long long>(kv.value().to_number<double>()));
         std::fprintf(stderr, "\n");
       }
     }

@@ -70,14 +70,15 @@ int cmd_validate(const std::vector<std::string>& args) {
   const std::string synopsis = "INPUT [--instrument NAME|FILE] [--json] [--show-codes]";
   po::options_description opts("options");
   std::string input, instrument_name, delimiter, sheet, map_file;
-  opts.add_options()("help,h", "show this help")(
-      "input", po::value(&input)->required(), "CSV/TSV file, .xlsx workbook, or - for stdin")(
-      "instrument", po::value(&instrument_name)->default_value("iom-rss"), "instrument name or .json file")(
-      "json", po::bool_switch(), "machine-readable report")(
+  opts.add_options()("help,h", "show this help")("input", po::value(&input)->required(),
+                                                 "CSV/TSV file, .xlsx workbook, or - for stdin")(
+      "instrument", po::value(&instrument_name)->default_value("iom-rss"),
+      "instrument name or .json file")("json", po::bool_switch(), "machine-readable report")(
       "show-codes", po::bool_switch(),
       "print the unreadable answers themselves (off by default: answers may be personal data)")(
-      "delimiter", po::value(&delimiter)->default_value(""), "input delimiter: , ; tab (default: detect)")(
-      "sheet", po::value(&sheet)->default_value(""), "XLSX sheet name (default: the first)")(
+      "delimiter", po::value(&delimiter)->default_value(""),
+      "input delimiter: , ; tab (default: detect)")("sheet", po::value(&sheet)->default_value(""),
+                                                    "XLSX sheet name (default: the first)")(
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items");
   po::positional_options_description pos;
   pos.add("input", 1);
@@ -90,7 +91,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   io::OpenOptions open_opts;
   if (!delimiter.empty()) {
     if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-    if (delimiter.size() != 1) return fail("validate", "--delimiter must be one character or 'tab'", usage_or_input);
+    if (delimiter.size() != 1)
+      return fail("validate", "--delimiter must be one character or 'tab'", usage_or_input);
     open_opts.delimiter = delimiter[0];
   }
   open_opts.sheet = sheet;
@@ -98,7 +100,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   try {
     const Instrument ins = resolve_instrument(instrument_name);
     auto reader = io::open_table(input, open_opts);
-    const auto column_map = map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
+    const auto column_map =
+        map_file.empty() ? std::map<std::string, std::string>{} : io::load_column_map(map_file);
     const io::ColumnBinding binding = io::bind_columns(ins, reader->header(), column_map);
     const Coder coder(ins);
     const std::size_t width = binding.header.size();
@@ -168,7 +171,8 @@ int cmd_validate(const std::vector<std::string>& args) {
       o["clean"] = n_problems == 0;
       json::array header_problems;
       for (const auto& p : binding.problems)
-        header_problems.emplace_back(json::object{{"rule", p.rule}, {"column", p.column}, {"message", p.message}});
+        header_problems.emplace_back(
+            json::object{{"rule", p.rule}, {"column", p.column}, {"message", p.message}});
       o["header_problems"] = std::move(header_problems);
       const auto rowlist = [](const RowList& l) {
         return json::object{{"count", l.count}, {"first_rows", rows_json(l)}};
@@ -184,13 +188,15 @@ int cmd_validate(const std::vector<std::string>& args) {
         c["column"] = binding.column_name(ins, k);
         c["item"] = ins.items[k].id;
         json::object reasons;
-        for (std::size_t r = 0; r < reason_names.size(); ++r) reasons[reason_names[r]] = cols[k].reasons[r];
+        for (std::size_t r = 0; r < reason_names.size(); ++r)
+          reasons[reason_names[r]] = cols[k].reasons[r];
         c["cells"] = std::move(reasons);
         json::array unknown;
         std::size_t i = 0;
         for (const auto& [text, tally] : cols[k].codes) {
           json::object u;
-          u["code"] = show_codes ? json::value(io::is_valid_utf8(text) ? text : printable(text)) : json::value(nullptr);
+          u["code"] = show_codes ? json::value(io::is_valid_utf8(text) ? text : printable(text))
+                                 : json::value(nullptr);
           u["code_number"] = ++i;
           u["rule"] = to_string(tally.reason);
           u["count"] = tally.rows.count;
@@ -205,14 +211,22 @@ int cmd_validate(const std::vector<std::string>& args) {
       std::cout << detail::pretty(o);
     } else {
       std::cout << "input       " << input << " (" << rows << " data rows, " << width << " columns";
-      if (reader->delimiter()) std::cout << ", delimiter '" << (reader->delimiter() == '\t' ? std::string("tab") : std::string(1, reader->delimiter())) << "'";
+      if (reader->delimiter())
+        std::cout << ", delimiter '"
+                  << (reader->delimiter() == '\t' ? std::string("tab")
+                                                  : std::string(1, reader->delimiter()))
+                  << "'";
       std::cout << ")\ninstrument  " << ins.tag() << "\nitems       " << binding.matched << " of "
                 << ins.items.size() << " matched to columns\n";
-      if (rows == 0) std::cout << "problem     the file has a header but no data rows [no_data_rows]\n";
+      if (rows == 0)
+        std::cout << "problem     the file has a header but no data rows [no_data_rows]\n";
       for (const auto& p : binding.problems)
-        std::cout << "problem     column '" << p.column << "': " << p.message << " [" << p.rule << "]\n";
+        std::cout << "problem     column '" << p.column << "': " << p.message << " [" << p.rule
+                  << "]\n";
       const auto list = [](const char* what, const char* rule, const RowList& l) {
-        if (l.count) std::cout << "problem     " << l.count << " " << what << " (rows " << rows_text(l) << ") [" << rule << "]\n";
+        if (l.count)
+          std::cout << "problem     " << l.count << " " << what << " (rows " << rows_text(l)
+                    << ") [" << rule << "]\n";
       };
       list("ragged rows: field count differs from the header", "ragged_row", ragged);
       list("empty rows", "empty_row", empty);
@@ -222,19 +236,25 @@ int cmd_validate(const std::vector<std::string>& args) {
         for (const auto& [text, tally] : cols[k].codes) {
           ++i;
           std::cout << "problem     column '" << binding.column_name(ins, k) << "': "
-                    << (show_codes ? "'" + printable(text) + "'" : "unreadable answer #" + std::to_string(i))
-                    << " in " << tally.rows.count << " row(s) (rows " << rows_text(tally.rows) << ") ["
-                    << to_string(tally.reason) << "]\n";
+                    << (show_codes ? "'" + printable(text) + "'"
+                                   : "unreadable answer #" + std::to_string(i))
+                    << " in " << tally.rows.count << " row(s) (rows " << rows_text(tally.rows)
+                    << ") [" << to_string(tally.reason) << "]\n";
         }
         if (cols[k].other_codes)
-          std::cout << "problem     column '" << binding.column_name(ins, k) << "': " << cols[k].other_codes
+          std::cout << "problem     column '" << binding.column_name(ins, k)
+                    << "': " << cols[k].other_codes
                     << " more unreadable cells not listed [invalid_code]\n";
       }
-      if (!show_codes && std::any_of(cols.begin(), cols.end(), [](const ColumnReport& c) { return !c.codes.empty(); }))
-        std::cout << "note        answers are not printed (they may be personal data); add --show-codes to see them\n";
-      std::cout << (n_problems == 0 ? "result      clean\n"
-                                    : "result      " + std::to_string(invalid_rows.count + ragged.count + empty.count) +
-                                          " row(s) would be invalid; problems found\n");
+      if (!show_codes && std::any_of(cols.begin(), cols.end(),
+                                     [](const ColumnReport& c) { return !c.codes.empty(); }))
+        std::cout << "note        answers are not printed (they may be personal data); add "
+                     "--show-codes to see them\n";
+      std::cout << (n_problems == 0
+                        ? "result      clean\n"
+                        : "result      " +
+                              std::to_string(invalid_rows.count + ragged.count + empty.count) +
+                              " row(s) would be invalid; problems found\n");
     }
     return n_problems == 0 ? ok : problems_found;
   } catch (const input_error& e) {

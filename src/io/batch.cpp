@@ -32,7 +32,8 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
       const std::size_t c = binding_.item_column[static_cast<std::size_t>(k)];
       // A defective row is not read at all: its fields cannot be trusted to be in place.
       const bool readable = out.defect[ru] == RowDefect::none && c != ColumnBinding::none;
-      out.coded.set(r, k, readable ? coder_.item(static_cast<std::size_t>(k)).code(row[c]) : CodedCell{});
+      out.coded.set(r, k,
+                    readable ? coder_.item(static_cast<std::size_t>(k)).code(row[c]) : CodedCell{});
     }
   }
   scorer_.score(out.coded, out.scores);
@@ -49,8 +50,8 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
   }
 }
 
-std::string row_problems(const Instrument& ins, const ColumnBinding& binding, const BatchResult& res,
-                         Eigen::Index r) {
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
+                         const BatchResult& res, Eigen::Index r) {
   const auto ru = static_cast<std::size_t>(r);
   std::string out;
   const auto add = [&](const std::string& s) {
@@ -62,19 +63,25 @@ std::string row_problems(const Instrument& ins, const ColumnBinding& binding, co
       add("ragged_row: " + std::to_string(res.fields[ru]) + " fields, header has " +
           std::to_string(binding.header.size()));
       break;
-    case RowDefect::empty: add("empty_row"); break;
+    case RowDefect::empty:
+      add("empty_row");
+      break;
     case RowDefect::invalid_utf8: {
       std::string cols;
       for (const auto c : res.bad_utf8_columns[ru])
-        add((c < binding.header.size() ? binding.header[c] : "field " + std::to_string(c + 1)) + ": invalid_utf8");
+        add((c < binding.header.size() ? binding.header[c] : "field " + std::to_string(c + 1)) +
+            ": invalid_utf8");
       if (res.bad_utf8_columns[ru].empty()) add("invalid_utf8");
       break;
     }
-    case RowDefect::none: break;
+    case RowDefect::none:
+      break;
   }
   for (Eigen::Index k = 0; k < res.coded.items(); ++k) {
     const Reason why = res.coded.reason(r, k);
-    if (is_invalid(why)) add(binding.column_name(ins, static_cast<std::size_t>(k)) + ": " + std::string(to_string(why)));
+    if (is_invalid(why))
+      add(binding.column_name(ins, static_cast<std::size_t>(k)) + ": " +
+          std::string(to_string(why)));
   }
   if (res.scores.status[ru] == Status::insufficient) {
     std::string dims;

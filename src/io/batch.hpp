@@ -27,8 +27,8 @@ struct BatchResult {
 /// `problems` text for one row: "column: rule" for each unreadable answer, the row
 /// defect, and the dimensions below the coverage rule; empty when there is nothing to
 /// say. Never contains answer values.
-std::string row_problems(const Instrument& ins, const ColumnBinding& binding, const BatchResult& res,
-                         Eigen::Index r);
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
+                         const BatchResult& res, Eigen::Index r);
 
 class BatchScorer {
  public:

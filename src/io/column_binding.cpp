@@ -26,7 +26,8 @@ std::map<std::string, std::string> load_column_map(const std::string& path) {
     if (row == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (detail::trim(line).empty()) continue;
-    const char delim = line.find(';') != std::string::npos && line.find(',') == std::string::npos ? ';' : ',';
+    const char delim =
+        line.find(';') != std::string::npos && line.find(',') == std::string::npos ? ';' : ',';
     if (!detail::split_csv_line(line, delim, f) || f.size() != 2)
       throw input_error("column_map", path + ": expected two fields (column,item)", row);
     if (row == 1 && f[0] == "column" && f[1] == "item") continue;
@@ -58,13 +59,16 @@ ColumnBinding bind_columns(const Instrument& ins, const std::vector<std::string>
     by_name.emplace(ins.items[k].column, k);
     for (const auto& a : ins.items[k].aliases) by_name.emplace(a, k);
     by_name.emplace(ins.items[k].id, k);
-    if (!ins.items[k].question.empty()) by_label.emplace(detail::fold_case(ins.items[k].question), k);
+    if (!ins.items[k].question.empty())
+      by_label.emplace(detail::fold_case(ins.items[k].question), k);
   }
   for (const auto& [col, item] : column_map) {
     if (ins.item_index(item) == Instrument::npos)
-      b.problems.push_back({"unknown_map_item", col, "the column map names an item the instrument does not have", true});
+      b.problems.push_back({"unknown_map_item", col,
+                            "the column map names an item the instrument does not have", true});
     if (std::find(header.begin(), header.end(), col) == header.end())
-      b.problems.push_back({"unknown_map_column", col, "the column map names a column the file does not have", true});
+      b.problems.push_back({"unknown_map_column", col,
+                            "the column map names a column the file does not have", true});
   }
 
   std::vector<std::vector<std::size_t>> claims(ins.items.size());
@@ -91,8 +95,10 @@ ColumnBinding bind_columns(const Instrument& ins, const std::vector<std::string>
     if (claims[k].size() > 1) {
       std::string cols;
       for (const auto c : claims[k]) cols += (cols.empty() ? "" : ", ") + std::to_string(c + 1);
-      b.problems.push_back({"duplicate_column", header[claims[k][0]],
-                            "item '" + ins.items[k].id + "' matches more than one column (columns " + cols + ")", true});
+      b.problems.push_back(
+          {"duplicate_column", header[claims[k][0]],
+           "item '" + ins.items[k].id + "' matches more than one column (columns " + cols + ")",
+           true});
       continue;
     }
     b.item_column[k] = claims[k][0];
@@ -108,7 +114,8 @@ ColumnBinding bind_columns(const Instrument& ins, const std::vector<std::string>
     for (const auto& c : claims)
       for (const auto i : c) item_col = item_col || header[i] == name;
     if (!item_col)
-      b.problems.push_back({"duplicate_column", name, "column name appears " + std::to_string(count) + " times", false});
+      b.problems.push_back({"duplicate_column", name,
+                            "column name appears " + std::to_string(count) + " times", false});
   }
   return b;
 }

@@ -10,7 +10,8 @@ namespace reinscore::io {
 void append_csv_text(std::string& out, std::string_view s, char delim) {
   const bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
                                       s[0] == '\t' || s[0] == '\r');
-  const bool quote = formula || s.find_first_of(std::string{delim, '"', '\n', '\r'}) != std::string_view::npos;
+  const bool quote =
+      formula || s.find_first_of(std::string{delim, '"', '\n', '\r'}) != std::string_view::npos;
   if (!quote) {
     out += s;
     return;
@@ -118,10 +119,14 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
     number(s.composite(ri));
     for (Eigen::Index d = 0; d < D; ++d) number(s.coverage(ri, d));
     text(to_string(s.status[r]));
-    text(s.lowest[r] < 0 ? std::string_view{} : std::string_view(ins_.dimensions[static_cast<std::size_t>(s.lowest[r])]));
+    text(s.lowest[r] < 0
+             ? std::string_view{}
+             : std::string_view(ins_.dimensions[static_cast<std::size_t>(s.lowest[r])]));
     if (ins_.thresholds)
-      text(s.category[r] < 0 ? std::string_view{}
-                             : std::string_view(ins_.thresholds->categories[static_cast<std::size_t>(s.category[r])].label));
+      text(s.category[r] < 0
+               ? std::string_view{}
+               : std::string_view(
+                     ins_.thresholds->categories[static_cast<std::size_t>(s.category[r])].label));
     text(row_problems(ins_, binding_, res, ri));
     text(tag_);
     if (cfg_.explain) {
@@ -134,6 +139,8 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
   }
 }
 
-void ScoreWriter::write(const std::string& buf) { out_.write(buf.data(), static_cast<std::streamsize>(buf.size())); }
+void ScoreWriter::write(const std::string& buf) {
+  out_.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+}
 
 }  // namespace reinscore::io

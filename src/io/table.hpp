@@ -20,11 +20,11 @@ enum RowFlag : std::uint8_t {
 };
 
 struct RecordBatch {
-  std::string storage;                  ///< bytes the field views point into
-  std::vector<std::string_view> fields; ///< all fields, row after row
-  std::vector<std::size_t> offsets;     ///< row r is fields[offsets[r], offsets[r+1])
-  std::vector<std::uint64_t> record;    ///< spreadsheet row number (header = 1)
-  std::vector<std::uint8_t> flags;      ///< RowFlag bits per row
+  std::string storage;                   ///< bytes the field views point into
+  std::vector<std::string_view> fields;  ///< all fields, row after row
+  std::vector<std::size_t> offsets;      ///< row r is fields[offsets[r], offsets[r+1])
+  std::vector<std::uint64_t> record;     ///< spreadsheet row number (header = 1)
+  std::vector<std::uint8_t> flags;       ///< RowFlag bits per row
 
   std::size_t rows() const noexcept { return record.size(); }
   std::span<const std::string_view> row(std::size_t r) const noexcept {
@@ -40,8 +40,8 @@ struct RecordBatch {
 };
 
 struct OpenOptions {
-  char delimiter = 0;     ///< 0: detect among ',', ';' and tab from the header line
-  std::string sheet;      ///< XLSX: sheet name; empty for the first sheet
+  char delimiter = 0;  ///< 0: detect among ',', ';' and tab from the header line
+  std::string sheet;   ///< XLSX: sheet name; empty for the first sheet
   std::size_t buffer_bytes = std::size_t{1} << 20;
 };
 

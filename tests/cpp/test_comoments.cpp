@@ -19,13 +19,16 @@ Eigen::MatrixXd data(Eigen::Index n, Eigen::Index k, double missing, unsigned se
   for (Eigen::Index r = 0; r < n; ++r) {
     const double common = z(rng);
     for (Eigen::Index j = 0; j < k; ++j)
-      x(r, j) = u(rng) < missing ? std::nan("") : 0.5 + 0.1 * (common + z(rng) * (1 + 0.3 * static_cast<double>(j)));
+      x(r, j) = u(rng) < missing
+                    ? std::nan("")
+                    : 0.5 + 0.1 * (common + z(rng) * (1 + 0.3 * static_cast<double>(j)));
   }
   return x;
 }
 
 // Pearson correlation of columns i, j over the rows where both are observed (weighted).
-double pair_corr(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, Eigen::Index i, Eigen::Index j) {
+double pair_corr(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, Eigen::Index i,
+                 Eigen::Index j) {
   double sw = 0, mi = 0, mj = 0;
   for (Eigen::Index r = 0; r < x.rows(); ++r)
     if (!std::isnan(x(r, i)) && !std::isnan(x(r, j))) {
@@ -93,14 +96,16 @@ TEST(CoMoments, MergingChunksEqualsAddingTheWhole) {
   c.merge(a);  // any order
   c.merge(b);
   EXPECT_TRUE(c.correlation().isApprox(whole.correlation(), 1e-12));
-  EXPECT_TRUE(c.covariance(MissingPolicy::complete).isApprox(whole.covariance(MissingPolicy::complete), 1e-12));
+  EXPECT_TRUE(c.covariance(MissingPolicy::complete)
+                  .isApprox(whole.covariance(MissingPolicy::complete), 1e-12));
   EXPECT_DOUBLE_EQ(whole.rows(), c.rows());
 }
 
 TEST(CoMoments, RejectsWrongShapesAndNegativeWeights) {
   CoMoments m(3);
   EXPECT_THROW(m.add(Eigen::MatrixXd::Zero(2, 4)), std::invalid_argument);
-  EXPECT_THROW(m.add(Eigen::MatrixXd::Zero(2, 3), Eigen::VectorXd::Constant(2, -1.0)), std::invalid_argument);
+  EXPECT_THROW(m.add(Eigen::MatrixXd::Zero(2, 3), Eigen::VectorXd::Constant(2, -1.0)),
+               std::invalid_argument);
   CoMoments other(4);
   EXPECT_THROW(m.merge(other), std::invalid_argument);
 }

@@ -30,14 +30,18 @@ Instrument numeric_instrument(bool thresholds = true) {
   std::string items;
   const char* dims[] = {"a", "a", "a", "a", "b", "b", "b", "c", "c"};
   for (int k = 0; k < 9; ++k)
-    items += std::string(k ? "," : "") + R"({"id":"x)" + std::to_string(k) + R"(","dimension":")" + dims[k] +
-             R"(","scale":"unit"})";
-  std::string doc = R"({"format":"reinscore-instrument/1","id":"num","version":"1","dimensions":["a","b","c"],
+    items += std::string(k ? "," : "") + R"({"id":"x)" + std::to_string(k) + R"(","dimension":")" +
+             dims[k] + R"(","scale":"unit"})";
+  std::string doc =
+      R"({"format":"reinscore-instrument/1","id":"num","version":"1","dimensions":["a","b","c"],
     "scales":{"unit":{"type":"numeric","min":0,"max":1}},"items":[)" +
-                    items + "],";
-  if (thresholds) doc += R"("thresholds":{"categories":[{"label":"low","min":0},{"label":"high","min":0.5}]},)";
-  doc += R"("weight_sets":{"equal":{"composite":{"mode":"dimension","weights":{"a":1,"b":1,"c":1}},"items":{)";
-  for (int k = 0; k < 9; ++k) doc += std::string(k ? "," : "") + R"("x)" + std::to_string(k) + R"(":{"dimension":1})";
+      items + "],";
+  if (thresholds)
+    doc += R"("thresholds":{"categories":[{"label":"low","min":0},{"label":"high","min":0.5}]},)";
+  doc +=
+      R"("weight_sets":{"equal":{"composite":{"mode":"dimension","weights":{"a":1,"b":1,"c":1}},"items":{)";
+  for (int k = 0; k < 9; ++k)
+    doc += std::string(k ? "," : "") + R"("x)" + std::to_string(k) + R"(":{"dimension":1})";
   doc += "}}}}";
   return Instrument::parse(doc, "numeric test instrument");
 }
@@ -66,7 +70,8 @@ Eigen::MatrixXd compound_symmetry(Eigen::Index p, double rho) {
   return R;
 }
 
-FitAccumulator accumulate(const Instrument& ins, const Eigen::MatrixXd& x, MissingPolicy policy = MissingPolicy::pairwise) {
+FitAccumulator accumulate(const Instrument& ins, const Eigen::MatrixXd& x,
+                          MissingPolicy policy = MissingPolicy::pairwise) {
   FitAccumulator acc(ins, policy);
   acc.add(x);
   return acc;
@@ -86,7 +91,9 @@ TEST(FitNames, RoundTripAndUnknownNamesAreRejected) {
     parse_fit_method("pca");
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("'pca' is unknown (expected equal, pca-first or oecd-varimax)"), std::string::npos);
+    EXPECT_NE(
+        std::string(e.what()).find("'pca' is unknown (expected equal, pca-first or oecd-varimax)"),
+        std::string::npos);
   }
   EXPECT_THROW(parse_composite_fit("items"), std::invalid_argument);
   EXPECT_THROW(parse_missing_policy("listwise"), std::invalid_argument);
@@ -102,8 +109,12 @@ TEST(Pca, DecomposesTheMatrixWithDescendingEigenvalues) {
   const Pca p = pca(R);
   ASSERT_EQ(p.eigenvalues.size(), 9);
   for (Eigen::Index j = 1; j < 9; ++j) EXPECT_GE(p.eigenvalues(j - 1), p.eigenvalues(j));
-  EXPECT_NEAR((p.vectors * p.eigenvalues.asDiagonal() * p.vectors.transpose() - R).cwiseAbs().maxCoeff(), 0, 1e-12);
-  EXPECT_NEAR((p.vectors.transpose() * p.vectors - Eigen::MatrixXd::Identity(9, 9)).cwiseAbs().maxCoeff(), 0, 1e-12);
+  EXPECT_NEAR(
+      (p.vectors * p.eigenvalues.asDiagonal() * p.vectors.transpose() - R).cwiseAbs().maxCoeff(), 0,
+      1e-12);
+  EXPECT_NEAR(
+      (p.vectors.transpose() * p.vectors - Eigen::MatrixXd::Identity(9, 9)).cwiseAbs().maxCoeff(),
+      0, 1e-12);
   EXPECT_NEAR(p.explained_ratio.sum(), 1, 1e-12);
   EXPECT_NEAR(p.explained_ratio(0), p.eigenvalues(0) / 9, 1e-15);
   // loadings are item-component correlations: rows of L L' give back R
@@ -147,7 +158,8 @@ TEST(Pca, RejectsUndefinedOrNonSquareMatrices) {
     pca(R);
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("pca: the matrix has undefined (NaN) entries"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("pca: the matrix has undefined (NaN) entries"),
+              std::string::npos);
   }
 }
 
@@ -160,8 +172,8 @@ TEST(Varimax, FindsTheSameFactorsWhateverTheStartingRotation) {
   Eigen::MatrixXd L0(6, 2);
   L0 << 0.8, 0.1, 0.7, -0.05, 0.6, 0.2, 0.1, 0.75, -0.1, 0.65, 0.15, 0.55;
   Eigen::MatrixXd ref(6, 2);
-  ref << 0.801817, 0.0842, 0.698877, -0.063799, 0.603828, 0.188125, 0.114775, 0.747881, -0.087159, 0.651846,
-      0.16082, 0.546934;
+  ref << 0.801817, 0.0842, 0.698877, -0.063799, 0.603828, 0.188125, 0.114775, 0.747881, -0.087159,
+      0.651846, 0.16082, 0.546934;
   for (const double deg : {0.0, 25.0, -40.0, 70.0}) {
     const double t = deg * 3.14159265358979323846 / 180;
     Eigen::Matrix2d T;
@@ -171,7 +183,9 @@ TEST(Varimax, FindsTheSameFactorsWhateverTheStartingRotation) {
     Eigen::MatrixXd got = v.loadings;
     if (std::abs(got(0, 1)) > std::abs(got(0, 0))) got.col(0).swap(got.col(1));
     EXPECT_NEAR((got - ref).cwiseAbs().maxCoeff(), 0, 1e-6) << deg << "\n" << v.loadings;
-    EXPECT_NEAR((v.rotation.transpose() * v.rotation - Eigen::Matrix2d::Identity()).cwiseAbs().maxCoeff(), 0, 1e-12);
+    EXPECT_NEAR(
+        (v.rotation.transpose() * v.rotation - Eigen::Matrix2d::Identity()).cwiseAbs().maxCoeff(),
+        0, 1e-12);
   }
 }
 
@@ -188,7 +202,8 @@ TEST(Varimax, RecoversAnExactSimpleStructure) {
       const Varimax v = varimax(L0 * T);
       EXPECT_TRUE(v.converged);
       EXPECT_LE(v.iterations, 3);
-      EXPECT_NEAR((v.loadings - L0).cwiseAbs().maxCoeff(), 0, 1e-12) << first << " " << deg << "\n" << v.loadings;
+      EXPECT_NEAR((v.loadings - L0).cwiseAbs().maxCoeff(), 0, 1e-12) << first << " " << deg << "\n"
+                                                                     << v.loadings;
     }
   }
 }
@@ -199,13 +214,17 @@ TEST(Varimax, KeepsCommunalitiesAndRaisesTheCriterion) {
   const Pca p = pca(accumulate(ins, latent_data(800, 0, 3)).correlation(3, n));
   const Eigen::MatrixXd L = p.loadings.leftCols(4);
   const Varimax v = varimax(L);
-  EXPECT_NEAR((v.loadings.rowwise().squaredNorm() - L.rowwise().squaredNorm()).cwiseAbs().maxCoeff(), 0, 1e-12);
-  // raw varimax criterion of the Kaiser-normalised loadings: sum over factors of the variance of squared loadings
+  EXPECT_NEAR(
+      (v.loadings.rowwise().squaredNorm() - L.rowwise().squaredNorm()).cwiseAbs().maxCoeff(), 0,
+      1e-12);
+  // raw varimax criterion of the Kaiser-normalised loadings: sum over factors of the variance of
+  // squared loadings
   const auto criterion = [](const Eigen::MatrixXd& A) {
     const Eigen::VectorXd h = A.rowwise().norm();
     const Eigen::MatrixXd S = (h.cwiseInverse().asDiagonal() * A).array().square();
     double c = 0;
-    for (Eigen::Index j = 0; j < S.cols(); ++j) c += (S.col(j).array() - S.col(j).mean()).square().mean();
+    for (Eigen::Index j = 0; j < S.cols(); ++j)
+      c += (S.col(j).array() - S.col(j).mean()).square().mean();
     return c;
   };
   EXPECT_GT(criterion(v.loadings), criterion(L) + 1e-3);
@@ -269,12 +288,15 @@ TEST(Bartlett, MatchesTheClosedFormAndTheChiSquaredTail) {
   EXPECT_NEAR(b.chi2, chi2, 1e-9);
   EXPECT_EQ(b.df, 6);
   EXPECT_EQ(b.n, n);
-  EXPECT_NEAR(b.p_value, boost::math::cdf(boost::math::complement(boost::math::chi_squared(6), chi2)), 1e-15);
+  EXPECT_NEAR(b.p_value,
+              boost::math::cdf(boost::math::complement(boost::math::chi_squared(6), chi2)), 1e-15);
   // the 5 % critical value of chi2 with 3 df is 7.814727903251178
   const Bartlett crit = bartlett(compound_symmetry(3, 0.0), 10);
   EXPECT_EQ(crit.chi2, 0);
   EXPECT_EQ(crit.p_value, 1);
-  EXPECT_NEAR(boost::math::cdf(boost::math::complement(boost::math::chi_squared(3), 7.814727903251178)), 0.05, 1e-12);
+  EXPECT_NEAR(
+      boost::math::cdf(boost::math::complement(boost::math::chi_squared(3), 7.814727903251178)),
+      0.05, 1e-12);
 }
 
 TEST(Bartlett, IsUndefinedWithoutAPositiveDefiniteMatrixOrEnoughRows) {
@@ -292,7 +314,8 @@ TEST(FitAccumulator, ChunksAndMergesGiveTheSameCorrelations) {
   const Eigen::MatrixXd x = latent_data(1000, 0.1, 4);
   FitAccumulator whole(ins), chunks(ins), left(ins), right(ins);
   whole.add(x);
-  for (Eigen::Index s = 0; s < 1000; s += 137) chunks.add(x.middleRows(s, std::min<Eigen::Index>(137, 1000 - s)));
+  for (Eigen::Index s = 0; s < 1000; s += 137)
+    chunks.add(x.middleRows(s, std::min<Eigen::Index>(137, 1000 - s)));
   left.add(x.topRows(400));
   right.add(x.bottomRows(600));
   right.merge(left);
@@ -349,7 +372,8 @@ TEST(FitAccumulator, IntegerWeightsEqualRepeatedRowsAndCountsStayUnweighted) {
     once.add(x);
     double nw = 0, np = 0, n1 = 0;
     for (std::size_t d = 0; d <= 3; ++d) {
-      EXPECT_NEAR((weighted.correlation(d, nw) - plain.correlation(d, np)).cwiseAbs().maxCoeff(), 0, 1e-12);
+      EXPECT_NEAR((weighted.correlation(d, nw) - plain.correlation(d, np)).cwiseAbs().maxCoeff(), 0,
+                  1e-12);
       once.correlation(d, n1);
       EXPECT_EQ(nw, n1) << "n counts rows, not weights";
     }
@@ -361,7 +385,8 @@ TEST(FitAccumulator, IntegerWeightsEqualRepeatedRowsAndCountsStayUnweighted) {
     weighted.add(x, {}, w);
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("sampling weight of row 6 is not a finite number >= 0"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("sampling weight of row 6 is not a finite number >= 0"),
+              std::string::npos);
   }
   FitAccumulator plain(ins);
   EXPECT_THROW(plain.add(x, {}, Eigen::VectorXd::Ones(200)), std::invalid_argument);
@@ -462,10 +487,12 @@ TEST(FitWeights, OecdVarimaxFollowsTheHandbookProcedure) {
     }
     want /= want.sum();
     EXPECT_NEAR((b->weights - want).cwiseAbs().maxCoeff(), 0, 1e-15) << b->name;
-    EXPECT_TRUE(b->rotated.converged) << b->name << " " << b->rotated.iterations << " kept " << b->kept;
+    EXPECT_TRUE(b->rotated.converged)
+        << b->name << " " << b->rotated.iterations << " kept " << b->kept;
   }
   for (std::size_t k = 0; k < 9; ++k)
-    EXPECT_NEAR(*fit.weights.items[k].composite, fit.all.weights(static_cast<Eigen::Index>(k)), 1e-15);
+    EXPECT_NEAR(*fit.weights.items[k].composite, fit.all.weights(static_cast<Eigen::Index>(k)),
+                1e-15);
   // a one-component dimension: squared loadings of the first PC, normalised
   const BlockFit& b = fit.dimensions[1];
   ASSERT_EQ(b.kept, 1);
@@ -517,7 +544,8 @@ TEST(FitWeights, ProvenanceAndDiagnosticsDescribeTheFit) {
   const std::string& c = fit.weights.citation;
   EXPECT_NE(c.find("on 698 of 700 rows (2 invalid rows left out)"), std::string::npos) << c;
   EXPECT_NE(c.find("coded with instrument " + ins.tag()), std::string::npos) << c;
-  EXPECT_NE(c.find("method oecd-varimax, composite dimension-shares, complete correlations, weighted by column 'w'"),
+  EXPECT_NE(c.find("method oecd-varimax, composite dimension-shares, complete correlations, "
+                   "weighted by column 'w'"),
             std::string::npos)
       << c;
   const auto& d = fit.weights.diagnostics;
@@ -526,9 +554,10 @@ TEST(FitWeights, ProvenanceAndDiagnosticsDescribeTheFit) {
   EXPECT_EQ(d.at("rows_used").to_number<double>(), 698);
   EXPECT_EQ(d.at("sign_convention").as_string(), "largest-abs-positive");
   const auto& a = d.at("blocks").at("a").as_object();
-  for (const char* key : {"items", "n", "eigenvalues", "explained_variance_ratio", "loadings", "kmo", "kmo_items",
-                          "bartlett", "components_kept", "rotated_loadings", "rotated_variance", "factor_weights",
-                          "assigned_factor", "varimax", "weights"})
+  for (const char* key :
+       {"items", "n", "eigenvalues", "explained_variance_ratio", "loadings", "kmo", "kmo_items",
+        "bartlett", "components_kept", "rotated_loadings", "rotated_variance", "factor_weights",
+        "assigned_factor", "varimax", "weights"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_EQ(a.at("eigenvalues").as_array().size(), 4u);
   EXPECT_EQ(a.at("loadings").as_array().size(), 4u);
@@ -543,9 +572,11 @@ TEST(FitWeights, TheWrittenFileLoadsBackToTheSameSet) {
   for (const auto method : {FitMethod::pca_first, FitMethod::oecd_varimax}) {
     FitOptions opt;
     opt.method = method;
-    opt.composite = method == FitMethod::pca_first ? CompositeFit::dimension_shares : CompositeFit::pca;
+    opt.composite =
+        method == FitMethod::pca_first ? CompositeFit::dimension_shares : CompositeFit::pca;
     const FitResult fit = fit_weights(ins, accumulate(ins, latent_data(900, 0.05, 14)), opt);
-    const auto path = std::filesystem::temp_directory_path() / ("reinscore-test-fit-" + std::to_string(::getpid()) + ".json");
+    const auto path = std::filesystem::temp_directory_path() /
+                      ("reinscore-test-fit-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << fit.json;
     const WeightSet back = load_weights(ins, path.string(), fit.weights.name);
     std::filesystem::remove(path);
@@ -572,13 +603,16 @@ TEST(FitWeights, DoesNotDependOnRowOrderOrChunking) {
   opt.method = FitMethod::oecd_varimax;
   const FitResult a = fit_weights(ins, accumulate(ins, x), opt);
   const FitResult b = fit_weights(ins, chunked, opt);
-  for (std::size_t k = 0; k < 9; ++k) EXPECT_NEAR(a.weights.items[k].dimension, b.weights.items[k].dimension, 1e-10);
-  for (std::size_t d = 0; d < 3; ++d) EXPECT_NEAR(a.weights.dimension_weights[d], b.weights.dimension_weights[d], 1e-12);
+  for (std::size_t k = 0; k < 9; ++k)
+    EXPECT_NEAR(a.weights.items[k].dimension, b.weights.items[k].dimension, 1e-10);
+  for (std::size_t d = 0; d < 3; ++d)
+    EXPECT_NEAR(a.weights.dimension_weights[d], b.weights.dimension_weights[d], 1e-12);
 }
 
 TEST(FitWeights, RefusesDataThatCannotSupportAFit) {
   const Instrument ins = numeric_instrument();
-  const auto expect_error = [&](const Eigen::MatrixXd& x, MissingPolicy policy, const std::string& what) {
+  const auto expect_error = [&](const Eigen::MatrixXd& x, MissingPolicy policy,
+                                const std::string& what) {
     try {
       fit_weights(ins, accumulate(ins, x, policy));
       FAIL() << "no exception for: " << what;
@@ -589,14 +623,17 @@ TEST(FitWeights, RefusesDataThatCannotSupportAFit) {
   Eigen::MatrixXd x = latent_data(200, 0.0, 16);
   Eigen::MatrixXd constant = x;
   constant.col(5).setConstant(0.25);
-  expect_error(constant, MissingPolicy::pairwise,
-               "fit_weights: dimension 'b': item 'x5' has the same value in every answer (no variance");
+  expect_error(
+      constant, MissingPolicy::pairwise,
+      "fit_weights: dimension 'b': item 'x5' has the same value in every answer (no variance");
   Eigen::MatrixXd never = x;
   never.col(8).setConstant(nan_v);
-  expect_error(never, MissingPolicy::pairwise, "dimension 'c': item 'x8' is never answered in the data");
+  expect_error(never, MissingPolicy::pairwise,
+               "dimension 'c': item 'x8' is never answered in the data");
   Eigen::MatrixXd apart = x;  // x7 and x8 never in the same row
   for (Eigen::Index r = 0; r < 200; ++r) apart(r, r % 2 ? 7 : 8) = nan_v;
-  expect_error(apart, MissingPolicy::pairwise, "the correlation of items 'x7' and 'x8' is undefined");
+  expect_error(apart, MissingPolicy::pairwise,
+               "the correlation of items 'x7' and 'x8' is undefined");
   expect_error(apart, MissingPolicy::complete, "dimension 'c': only 0 rows answer every item");
   const FitAccumulator empty(ins);
   EXPECT_THROW(fit_weights(ins, empty), std::invalid_argument);
@@ -618,7 +655,8 @@ TEST(FitWeights, WarnsWhenTheDataShareLittle) {
   bool kmo_warning = false, bartlett_warning = false;
   for (const auto& w : fit.warnings) {
     kmo_warning = kmo_warning || w.find("KMO") != std::string::npos;
-    bartlett_warning = bartlett_warning || w.find("Bartlett's test does not reject sphericity") != std::string::npos;
+    bartlett_warning = bartlett_warning ||
+                       w.find("Bartlett's test does not reject sphericity") != std::string::npos;
   }
   EXPECT_TRUE(kmo_warning);
   EXPECT_TRUE(bartlett_warning);

@@ -591,8 +591,8 @@ TEST(InstrumentValidation, DimensionCompositeWeightsNotAllZero) {
   json::value doc = mini_doc();
   for (const char* d : {"econ", "soc", "psy"})
     obj(doc, "/weight_sets/dims/composite/weights")[d] = 0;
-  EXPECT_TRUE(RejectedAt(doc, "weight_sets.dims.composite.weights",
-                         "dimension weights are all zero"));
+  EXPECT_TRUE(
+      RejectedAt(doc, "weight_sets.dims.composite.weights", "dimension weights are all zero"));
   // One positive dimension weight is enough.
   obj(doc, "/weight_sets/dims/composite/weights")["soc"] = 0.5;
   EXPECT_EQ((std::vector<double>{0, 0.5, 0}),
@@ -691,7 +691,8 @@ TEST(InstrumentValidation, WeightSetNeedsOneCompositeWeightPerDimension) {
     FAIL() << "accepted 2 dimension weights for 3 dimensions";
   } catch (const instrument_error& e) {
     EXPECT_EQ("weight_sets.two.composite.weights", e.path());
-    EXPECT_NE(std::string::npos, std::string(e.what()).find("expected 3 dimension weights, found 2"))
+    EXPECT_NE(std::string::npos,
+              std::string(e.what()).find("expected 3 dimension weights, found 2"))
         << e.what();
   }
   w.dimension_weights = {1, 1, 1, 1};

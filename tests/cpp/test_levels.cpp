@@ -20,8 +20,12 @@ namespace {
 
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 
-Instrument community_ins() { return Instrument::load(REINSCORE_DATA_DIR "/instruments/community.json"); }
-Instrument structural_ins() { return Instrument::load(REINSCORE_DATA_DIR "/instruments/structural-gcm21.json"); }
+Instrument community_ins() {
+  return Instrument::load(REINSCORE_DATA_DIR "/instruments/community.json");
+}
+Instrument structural_ins() {
+  return Instrument::load(REINSCORE_DATA_DIR "/instruments/structural-gcm21.json");
+}
 Instrument rss() { return Instrument::load(REINSCORE_DATA_DIR "/instruments/iom-rss.json"); }
 
 void expect_value(double expected, double actual, const std::string& what) {
@@ -35,10 +39,12 @@ void expect_value(double expected, double actual, const std::string& what) {
 // The answer code of item k at the favourable (best) or unfavourable end.
 std::string end_code(const Instrument& ins, std::size_t k, bool best) {
   const auto& scale = ins.scale_of(ins.items[k]);
-  const auto lo = std::min_element(scale.codes.begin(), scale.codes.end(),
-                                   [](const AnswerCode& a, const AnswerCode& b) { return a.value < b.value; });
-  const auto hi = std::max_element(scale.codes.begin(), scale.codes.end(),
-                                   [](const AnswerCode& a, const AnswerCode& b) { return a.value < b.value; });
+  const auto lo =
+      std::min_element(scale.codes.begin(), scale.codes.end(),
+                       [](const AnswerCode& a, const AnswerCode& b) { return a.value < b.value; });
+  const auto hi =
+      std::max_element(scale.codes.begin(), scale.codes.end(),
+                       [](const AnswerCode& a, const AnswerCode& b) { return a.value < b.value; });
   const bool want_high = best != ins.items[k].reverse;
   return want_high ? hi->code : lo->code;
 }
@@ -50,7 +56,8 @@ ScoreBlock score_rows(const Instrument& ins, const std::vector<std::vector<std::
   b.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(ins.items.size()));
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (std::size_t k = 0; k < ins.items.size(); ++k)
-      b.set(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k), coder.item(k).code(rows[r][k]));
+      b.set(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k),
+            coder.item(k).code(rows[r][k]));
   ScoreBlock out;
   scorer.score(b, out);
   return out;
@@ -68,7 +75,8 @@ std::string with_integration(const std::string& integration) {
          (integration.empty() ? std::string() : ", \"integration\": " + integration) + "}";
 }
 
-void expect_instrument_error(const std::string& integration, const std::string& path, const std::string& message) {
+void expect_instrument_error(const std::string& integration, const std::string& path,
+                             const std::string& message) {
   try {
     (void)Instrument::parse(with_integration(integration));
     ADD_FAILURE() << "no error for " << integration;
@@ -92,8 +100,8 @@ TEST(Integration, AbsentUnlessDeclaredAndNotWrittenBack) {
 }
 
 TEST(Integration, DefaultsAreProvisionalTenRespondentsAndEveryLevel) {
-  const auto ins = Instrument::parse(
-      with_integration(R"({"level_weights": {"individual": 2, "community": 1, "structural": 0.5}})"));
+  const auto ins = Instrument::parse(with_integration(
+      R"({"level_weights": {"individual": 2, "community": 1, "structural": 0.5}})"));
   ASSERT_TRUE(ins.integration.has_value());
   const auto& g = *ins.integration;
   EXPECT_TRUE(g.provisional);
@@ -121,11 +129,12 @@ TEST(Integration, RoundTripsAndCountsInTheHash) {
   EXPECT_EQ(again.integration->min_level_share, 0.5);
   const auto without = Instrument::parse(with_integration(""));
   EXPECT_NE(without.hash(), ins.hash());
-  for (const char* changed :
-       {R"({"provisional": false, "level_weights": {"individual": 3, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.5})",
-        R"({"provisional": false, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 6, "min_level_share": 0.5})",
-        R"({"provisional": false, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.6})",
-        R"({"provisional": true, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.5})"})
+  for (
+      const char* changed :
+      {R"({"provisional": false, "level_weights": {"individual": 3, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.5})",
+       R"({"provisional": false, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 6, "min_level_share": 0.5})",
+       R"({"provisional": false, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.6})",
+       R"({"provisional": true, "level_weights": {"individual": 2, "community": 1, "structural": 1}, "min_respondents": 5, "min_level_share": 0.5})"})
     EXPECT_NE(Instrument::parse(with_integration(changed)).hash(), ins.hash()) << changed;
 }
 
@@ -134,21 +143,28 @@ TEST(Integration, ValidationNamesTheJsonPath) {
   expect_instrument_error("[]", "integration", "expected an object, found an array");
   expect_instrument_error("{}", "integration.level_weights", "required key is missing");
   expect_instrument_error("{" + lw + R"(, "weights": 1})", "integration.weights", "unknown key");
-  expect_instrument_error(R"({"level_weights": {"individual": 1, "community": 1, "structural": 1, "regional": 1}})",
-                          "integration.level_weights.regional", "unknown key");
+  expect_instrument_error(
+      R"({"level_weights": {"individual": 1, "community": 1, "structural": 1, "regional": 1}})",
+      "integration.level_weights.regional", "unknown key");
   expect_instrument_error(R"({"level_weights": {"individual": 1, "community": 1}})",
                           "integration.level_weights.structural", "required key is missing");
-  expect_instrument_error(R"({"level_weights": {"individual": 1, "community": -1, "structural": 1}})",
-                          "integration.level_weights.community", "weight must be a finite number >= 0");
-  expect_instrument_error(R"({"level_weights": {"individual": "1", "community": 1, "structural": 1}})",
-                          "integration.level_weights.individual", "expected a number, found a string");
-  expect_instrument_error(R"({"level_weights": {"individual": 0, "community": 0, "structural": 0}})",
-                          "integration.level_weights", "level weights must not all be zero");
-  expect_instrument_error("{" + lw + R"(, "min_respondents": 0})", "integration.min_respondents", "must be at least 1");
+  expect_instrument_error(
+      R"({"level_weights": {"individual": 1, "community": -1, "structural": 1}})",
+      "integration.level_weights.community", "weight must be a finite number >= 0");
+  expect_instrument_error(
+      R"({"level_weights": {"individual": "1", "community": 1, "structural": 1}})",
+      "integration.level_weights.individual", "expected a number, found a string");
+  expect_instrument_error(
+      R"({"level_weights": {"individual": 0, "community": 0, "structural": 0}})",
+      "integration.level_weights", "level weights must not all be zero");
+  expect_instrument_error("{" + lw + R"(, "min_respondents": 0})", "integration.min_respondents",
+                          "must be at least 1");
   expect_instrument_error("{" + lw + R"(, "min_respondents": 2.5})", "integration.min_respondents",
                           "expected an integer, found a number");
-  expect_instrument_error("{" + lw + R"(, "min_level_share": 1.5})", "integration.min_level_share", "must lie in [0, 1]");
-  expect_instrument_error("{" + lw + R"(, "min_level_share": -0.1})", "integration.min_level_share", "must lie in [0, 1]");
+  expect_instrument_error("{" + lw + R"(, "min_level_share": 1.5})", "integration.min_level_share",
+                          "must lie in [0, 1]");
+  expect_instrument_error("{" + lw + R"(, "min_level_share": -0.1})", "integration.min_level_share",
+                          "must lie in [0, 1]");
   expect_instrument_error("{" + lw + R"(, "provisional": "yes"})", "integration.provisional",
                           "expected true or false, found a string");
   // A zero weight for one level is allowed.
@@ -191,8 +207,8 @@ TEST(LevelFrameworks, StructuralCoversGcmObjective21AndTheRegionalActions) {
               1)
         << prefix;
   }
-  for (const char* id : {"reg_referral_mechanism", "reg_cross_border", "reg_protection_sops", "reg_social_workers",
-                         "reg_assistance_fund"})
+  for (const char* id : {"reg_referral_mechanism", "reg_cross_border", "reg_protection_sops",
+                         "reg_social_workers", "reg_assistance_fund"})
     EXPECT_NE(ins.item_index(id), Instrument::npos) << id;
   EXPECT_EQ(ins.items.size(), 14u);
   // Every item on the status scale: none 0, planned .25, adopted .5, implemented .75, monitored 1.
@@ -212,7 +228,8 @@ TEST(LevelFrameworks, StructuralCoversGcmObjective21AndTheRegionalActions) {
 class FrameworkInvariants : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(FrameworkInvariants, HoldForTheShippedFramework) {
-  const auto ins = Instrument::load(std::string(REINSCORE_DATA_DIR "/instruments/") + GetParam() + ".json");
+  const auto ins =
+      Instrument::load(std::string(REINSCORE_DATA_DIR "/instruments/") + GetParam() + ".json");
   const std::size_t K = ins.items.size();
   std::vector<std::string> best(K), worst(K);
   for (std::size_t k = 0; k < K; ++k) {
@@ -245,7 +262,8 @@ TEST_P(FrameworkInvariants, HoldForTheShippedFramework) {
     const AnswerCode* step = nullptr;
     for (const auto& c : codes) {
       const bool improves = ins.items[k].reverse ? c.value < v : c.value > v;
-      const bool closer = step == nullptr || (ins.items[k].reverse ? c.value > step->value : c.value < step->value);
+      const bool closer =
+          step == nullptr || (ins.items[k].reverse ? c.value > step->value : c.value < step->value);
       if (improves && closer) step = &c;
     }
     if (step) better[k] = step->code;
@@ -260,12 +278,14 @@ TEST_P(FrameworkInvariants, HoldForTheShippedFramework) {
     EXPECT_GE(sc.composite(1), sc.composite(0) - 1e-12) << ins.items[k].id;
     if (step) {
       const auto d = static_cast<Eigen::Index>(ins.dimension_index(ins.items[k].dimension));
-      EXPECT_GT(sc.dimension(1, d), sc.dimension(0, d)) << "a better answer must raise its dimension";
+      EXPECT_GT(sc.dimension(1, d), sc.dimension(0, d))
+          << "a better answer must raise its dimension";
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shipped, FrameworkInvariants, ::testing::Values("community", "structural-gcm21"));
+INSTANTIATE_TEST_SUITE_P(Shipped, FrameworkInvariants,
+                         ::testing::Values("community", "structural-gcm21"));
 
 // ---------------------------------------------------------------------------------------
 // Level combination and gaps.
@@ -333,7 +353,8 @@ TEST(GroupStats, WeightedMeanShareAndVarianceOfTheMean) {
   const double m = (0.2 + 1.2 + 1.0) / 4;  // 0.6
   EXPECT_NEAR(g.mean(0, 0), m, 1e-15);
   EXPECT_NEAR(g.share(0, 0), 3.0 / 4, 1e-15);  // 0.6 and 1.0 are >= 0.5
-  const double ss = std::pow(1 * (0.2 - m), 2) + std::pow(2 * (0.6 - m), 2) + std::pow(1 * (1.0 - m), 2);
+  const double ss =
+      std::pow(1 * (0.2 - m), 2) + std::pow(2 * (0.6 - m), 2) + std::pow(1 * (1.0 - m), 2);
   EXPECT_NEAR(g.var_mean(0, 0), 3.0 / 2 * ss / 16, 1e-15);
   // Equal weights: the variance of the mean is s^2 / n.
   const auto e = group_stats(x, {}, unit, 1, nan_v);
@@ -364,8 +385,8 @@ LevelInput example() {
   in.communities.row = {2, 3, 4, 5};
   in.communities.scores.resize(4, 3);
   in.communities.scores << 0.5, 0.7, 0.6,  //
-      1.0, 0.0, 0.5,                        //
-      0.2, 0.2, 0.2,                        //
+      1.0, 0.0, 0.5,                       //
+      0.2, 0.2, 0.2,                       //
       0.9, 0.9, 0.9;
   in.communities.status = {Status::complete, Status::partial, Status::complete, Status::complete};
   in.countries.key = {"X", "Z"};
@@ -378,16 +399,16 @@ LevelInput example() {
   in.returnees.country = {"X", "X", "X", "X", "Y", "X"};
   in.returnees.scores.resize(6, 3);
   in.returnees.scores << 0.8, 0.4, 0.6,  //
-      0.2, 0.6, 0.4,                      //
-      0.5, 0.5, 0.5,                      //
-      0.9, 0.1, 0.5,                      //
-      0.3, nan_v, nan_v,                  //
+      0.2, 0.6, 0.4,                     //
+      0.5, 0.5, 0.5,                     //
+      0.9, 0.1, 0.5,                     //
+      0.3, nan_v, nan_v,                 //
       0.7, 0.7, 0.7;
   return in;
 }
 
-const LevelProblem* find_problem(const LevelResult& res, const std::string& rule, const std::string& source,
-                                 const std::string& key) {
+const LevelProblem* find_problem(const LevelResult& res, const std::string& rule,
+                                 const std::string& source, const std::string& key) {
   for (const auto& p : res.problems)
     if (p.rule == rule && p.source == source && p.key == key) return &p;
   return nullptr;
@@ -478,11 +499,12 @@ TEST(IntegrateLevels, EveryUnitGetsARollupRow) {
   EXPECT_EQ(res.communities.key, (std::vector<std::string>{"A", "B", "C", "D"}));
   EXPECT_EQ(res.countries.key, (std::vector<std::string>{"X", "Y", "Z"}));
   const auto& R = res.communities;
-  EXPECT_EQ(R.problems[rollup_row(R, "C")], "community_without_returnees; country_not_found: country");
+  EXPECT_EQ(R.problems[rollup_row(R, "C")],
+            "community_without_returnees; country_not_found: country");
   EXPECT_EQ(R.problems[rollup_row(R, "D")], "community_not_found: community_id");
   EXPECT_EQ(R.problems[rollup_row(R, "A")], "country_mismatch: country");
-  EXPECT_EQ(R.parent[rollup_row(R, "D")], "X");  // from its returnee
-  EXPECT_EQ(R.parent[rollup_row(R, "C")], "Y");  // from the community table
+  EXPECT_EQ(R.parent[rollup_row(R, "D")], "X");                        // from its returnee
+  EXPECT_EQ(R.parent[rollup_row(R, "C")], "Y");                        // from the community table
   EXPECT_EQ(res.countries.units[rollup_row(res.countries, "X")], 3u);  // A, B, D
   EXPECT_EQ(res.countries.problems[rollup_row(res.countries, "Y")], "country_not_found: country");
   EXPECT_EQ(res.countries.problems[rollup_row(res.countries, "Z")], "country_without_returnees");
@@ -511,7 +533,8 @@ TEST(IntegrateLevels, CommunityRollupByHandAndSuppression) {
     EXPECT_TRUE(std::isnan(R.integrated(static_cast<Eigen::Index>(i), 0))) << k;
   }
   // The community level of B is not about people: it stays.
-  expect_value(1.0, R.community(static_cast<Eigen::Index>(rollup_row(R, "B")), 0), "B community level");
+  expect_value(1.0, R.community(static_cast<Eigen::Index>(rollup_row(R, "B")), 0),
+               "B community level");
   // A single score below the minimum is blanked although the community is shown.
   auto in = example();
   in.settings.min_respondents = 3;
@@ -535,11 +558,12 @@ TEST(IntegrateLevels, CountryRollupByHand) {
   // Community level: the returnees' communities (A, A, B; D and the keyless row have none).
   expect_value((0.5 + 0.5 + 1.0) / 3, R.community(x, 0), "X community level");
   expect_value(0.25, R.structural(x, 0), "X structural level");
-  expect_value(((0.8 + 0.2 + 0.5 + 0.9 + 0.7) / 5 + (0.5 + 0.5 + 1.0) / 3 + 0.25) / 3, R.integrated(x, 0),
-               "X integrated");
+  expect_value(((0.8 + 0.2 + 0.5 + 0.9 + 0.7) / 5 + (0.5 + 0.5 + 1.0) / 3 + 0.25) / 3,
+               R.integrated(x, 0), "X integrated");
   EXPECT_TRUE(R.suppressed[rollup_row(R, "Y")]);  // one returnee
   EXPECT_TRUE(R.suppressed[rollup_row(R, "Z")]);  // none
-  expect_value(0.1, R.structural(static_cast<Eigen::Index>(rollup_row(R, "Z")), 0), "Z structural level");
+  expect_value(0.1, R.structural(static_cast<Eigen::Index>(rollup_row(R, "Z")), 0),
+               "Z structural level");
 }
 
 TEST(IntegrateLevels, WeightedRollupsUseTheWeights) {
@@ -547,10 +571,12 @@ TEST(IntegrateLevels, WeightedRollupsUseTheWeights) {
   in.returnees.weight = {1, 3, 1, 1, 2, 1};
   const auto res = integrate_levels(in);
   const auto a = static_cast<Eigen::Index>(rollup_row(res.communities, "A"));
-  expect_value((0.8 + 3 * 0.2 + 2 * 0.3) / 6, res.communities.individual(a, 0), "A weighted economic");
+  expect_value((0.8 + 3 * 0.2 + 2 * 0.3) / 6, res.communities.individual(a, 0),
+               "A weighted economic");
   expect_value(1.0 / 6, res.communities.share_above(a, 0), "A weighted share");
   const auto x = static_cast<Eigen::Index>(rollup_row(res.countries, "X"));
-  expect_value((0.5 + 3 * 0.5 + 1.0) / 5, res.countries.community(x, 0), "X community level, weighted");
+  expect_value((0.5 + 3 * 0.5 + 1.0) / 5, res.countries.community(x, 0),
+               "X community level, weighted");
 }
 
 TEST(IntegrateLevels, HostGapWithWelchStandardError) {
@@ -559,9 +585,9 @@ TEST(IntegrateLevels, HostGapWithWelchStandardError) {
   hosts.community = {"A", "A", "A", "B", "E"};
   hosts.scores.resize(5, 3);
   hosts.scores << 0.5, 0.5, 0.5,  //
-      0.7, 0.9, 0.8,               //
-      0.9, 0.1, 0.5,               //
-      0.1, 0.1, 0.1,               //
+      0.7, 0.9, 0.8,              //
+      0.9, 0.1, 0.5,              //
+      0.1, 0.1, 0.1,              //
       0.4, 0.4, 0.4;
   in.hosts = hosts;
   const auto res = integrate_levels(in);
@@ -602,7 +628,8 @@ TEST(IntegrateLevels, GroupsSplitTheRollups) {
   const auto a1 = rollup_row(res.communities, "A", 0), a2 = rollup_row(res.communities, "A", 1);
   EXPECT_EQ(res.communities.n[a1], 1u);  // r1
   EXPECT_EQ(res.communities.n[a2], 2u);  // r0, r4
-  expect_value((0.8 + 0.3) / 2, res.communities.individual(static_cast<Eigen::Index>(a2), 0), "A round 2");
+  expect_value((0.8 + 0.3) / 2, res.communities.individual(static_cast<Eigen::Index>(a2), 0),
+               "A round 2");
   EXPECT_TRUE(res.communities.suppressed[a1]);
   const auto x1 = rollup_row(res.countries, "X", 0);
   EXPECT_EQ(res.countries.n[x1], 4u);  // r1 r2 r3 r5
@@ -642,7 +669,8 @@ TEST(IntegrateLevels, CountryIntegratedIsTheMeanOfItsInterviewsWhenAllLevelsExis
         sw += in.returnees.weight[static_cast<std::size_t>(r)];
         swx += in.returnees.weight[static_cast<std::size_t>(r)] * res.interviews.integrated(r, 0);
       }
-    EXPECT_NEAR(res.countries.integrated(static_cast<Eigen::Index>(i), 0), swx / sw, 1e-12) << res.countries.key[i];
+    EXPECT_NEAR(res.countries.integrated(static_cast<Eigen::Index>(i), 0), swx / sw, 1e-12)
+        << res.countries.key[i];
   }
 }
 
@@ -698,7 +726,8 @@ TEST(IntegrateLevels, KeysAreTrimmedAndRowsDefaultToSpreadsheetNumbers) {
   EXPECT_EQ(res.interviews.problems[1], "");
   const auto* p = find_problem(res, "community_without_returnees", "community", "C");
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(p->rows, (std::vector<std::uint64_t>{4}));  // third unit: row 4 with the header as row 1
+  EXPECT_EQ(p->rows,
+            (std::vector<std::uint64_t>{4}));  // third unit: row 4 with the header as row 1
 }
 
 TEST(IntegrateLevels, UnscoredUnitsAreReported) {

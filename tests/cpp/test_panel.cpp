@@ -54,7 +54,8 @@ Panel make_panel(const std::vector<Row>& rows) {
   return p;
 }
 
-const ChangeSummary& find(const std::vector<ChangeSummary>& rows, RoundPair pair, std::size_t score) {
+const ChangeSummary& find(const std::vector<ChangeSummary>& rows, RoundPair pair,
+                          std::size_t score) {
   for (const auto& r : rows)
     if (r.pair == pair && r.score == score) return r;
   throw std::logic_error("no such change row");
@@ -259,7 +260,8 @@ TEST(PanelTransitions, CountsSharesNoneAndAttrited) {
   const auto t = p.transitions({1, 2}, TransitionVariable::category);
   EXPECT_EQ(t.variable(), "category");
   EXPECT_EQ(t.from_states(), (std::vector<std::string>{"below_threshold", "sustainable", "none"}));
-  EXPECT_EQ(t.to_states(), (std::vector<std::string>{"below_threshold", "sustainable", "none", "attrited"}));
+  EXPECT_EQ(t.to_states(),
+            (std::vector<std::string>{"below_threshold", "sustainable", "none", "attrited"}));
   // below_threshold in round 1: A -> sustainable, C -> attrited.
   EXPECT_EQ(t.row_total(0), 2u);
   EXPECT_EQ(t.count(0, 0), 0u);
@@ -276,8 +278,8 @@ TEST(PanelTransitions, CountsSharesNoneAndAttrited) {
 
   const auto s = p.transitions({1, 3}, TransitionVariable::status);
   EXPECT_EQ(s.from_states().size(), status_names.size() + 1);
-  EXPECT_EQ(s.count(0, 1), 1u);  // A complete -> partial
-  EXPECT_EQ(s.count(0, 0), 1u);  // C complete -> complete
+  EXPECT_EQ(s.count(0, 1), 1u);                        // A complete -> partial
+  EXPECT_EQ(s.count(0, 0), 1u);                        // C complete -> complete
   EXPECT_EQ(s.count(1, status_names.size() + 1), 1u);  // B partial -> attrited
   EXPECT_THROW(TransitionMatrix("x", {1, 2}, {"a", "none"}), std::invalid_argument);
 }
@@ -290,13 +292,16 @@ TEST(PanelAttrition, PerRound) {
   const auto& r2 = a.rows()[1];
   const auto& r3 = a.rows()[2];
   EXPECT_EQ(a.baseline(), 3u);
-  EXPECT_EQ((std::vector<std::uint64_t>{r1.present, r1.first_seen, r1.retained, r1.lost, r1.returned, r1.absent}),
+  EXPECT_EQ((std::vector<std::uint64_t>{r1.present, r1.first_seen, r1.retained, r1.lost,
+                                        r1.returned, r1.absent}),
             (std::vector<std::uint64_t>{3, 3, 0, 0, 0, 0}));
   // Round 2: A, B retained, C lost, D new.
-  EXPECT_EQ((std::vector<std::uint64_t>{r2.present, r2.first_seen, r2.retained, r2.lost, r2.returned, r2.absent}),
+  EXPECT_EQ((std::vector<std::uint64_t>{r2.present, r2.first_seen, r2.retained, r2.lost,
+                                        r2.returned, r2.absent}),
             (std::vector<std::uint64_t>{3, 1, 2, 1, 0, 1}));
   // Round 3: A retained, C back after missing round 2, B and D lost.
-  EXPECT_EQ((std::vector<std::uint64_t>{r3.present, r3.first_seen, r3.retained, r3.lost, r3.returned, r3.absent}),
+  EXPECT_EQ((std::vector<std::uint64_t>{r3.present, r3.first_seen, r3.retained, r3.lost,
+                                        r3.returned, r3.absent}),
             (std::vector<std::uint64_t>{2, 0, 1, 2, 1, 2}));
   EXPECT_EQ(r2.baseline_present, 2u);
   EXPECT_EQ(r3.baseline_present, 2u);
@@ -443,8 +448,13 @@ TEST(PanelProperties, RowOrderInvariance) {
     for (int r = 1; r <= 3; ++r) {
       if (u(rng) < 0.2) continue;
       const double s = u(rng);
-      rows.push_back({"R" + std::to_string(i), r, {s, u(rng) < 0.05 ? NaN : u(rng)}, s >= 0.5 ? 1 : 0,
-                      static_cast<int>(u(rng) * 3), 0.5 + u(rng), line++});
+      rows.push_back({"R" + std::to_string(i),
+                      r,
+                      {s, u(rng) < 0.05 ? NaN : u(rng)},
+                      s >= 0.5 ? 1 : 0,
+                      static_cast<int>(u(rng) * 3),
+                      0.5 + u(rng),
+                      line++});
     }
   const Panel a = make_panel(rows);
   auto shuffled = rows;
@@ -460,9 +470,11 @@ TEST(PanelProperties, RowOrderInvariance) {
     EXPECT_EQ(ca[i].change.n, cb[i].change.n);
   }
   for (const auto p : pairs) {
-    const auto ta = a.transitions(p, TransitionVariable::category), tb = b.transitions(p, TransitionVariable::category);
+    const auto ta = a.transitions(p, TransitionVariable::category),
+               tb = b.transitions(p, TransitionVariable::category);
     for (std::size_t i = 0; i < ta.from_states().size(); ++i)
-      for (std::size_t j = 0; j < ta.to_states().size(); ++j) EXPECT_EQ(ta.count(i, j), tb.count(i, j));
+      for (std::size_t j = 0; j < ta.to_states().size(); ++j)
+        EXPECT_EQ(ta.count(i, j), tb.count(i, j));
   }
   const auto aa = a.attrition(), ab = b.attrition();
   for (std::size_t j = 0; j < aa.rows().size(); ++j) {
@@ -487,8 +499,8 @@ TEST(PanelProperties, DisjointGroupsMergeToWhole) {
     for (int r = 1; r <= 3; ++r) {
       if (u(rng) < 0.25) continue;
       const double s = u(rng);
-      Row row{"R" + std::to_string(i), r, {s, u(rng)}, s >= 0.5 ? 1 : 0, static_cast<int>(u(rng) * 4) - 1,
-              1 + u(rng), line++};
+      Row row{"R" + std::to_string(i),          r,          {s, u(rng)}, s >= 0.5 ? 1 : 0,
+              static_cast<int>(u(rng) * 4) - 1, 1 + u(rng), line++};
       rows.push_back(row);
       (first ? g1 : g2).push_back(row);
     }
@@ -511,7 +523,8 @@ TEST(PanelProperties, DisjointGroupsMergeToWhole) {
       t.merge(b.transitions(p, v));
       const auto w = whole.transitions(p, v);
       for (std::size_t i = 0; i < w.from_states().size(); ++i)
-        for (std::size_t j = 0; j < w.to_states().size(); ++j) EXPECT_EQ(t.count(i, j), w.count(i, j)) << i << "," << j;
+        for (std::size_t j = 0; j < w.to_states().size(); ++j)
+          EXPECT_EQ(t.count(i, j), w.count(i, j)) << i << "," << j;
     }
   }
   auto at = a.attrition(rounds);
@@ -520,10 +533,10 @@ TEST(PanelProperties, DisjointGroupsMergeToWhole) {
   EXPECT_EQ(at.baseline(), wt.baseline());
   for (std::size_t j = 0; j < 3; ++j) {
     const auto &x = at.rows()[j], &y = wt.rows()[j];
-    EXPECT_EQ((std::vector<std::uint64_t>{x.present, x.first_seen, x.retained, x.lost, x.returned, x.absent,
-                                          x.baseline_present}),
-              (std::vector<std::uint64_t>{y.present, y.first_seen, y.retained, y.lost, y.returned, y.absent,
-                                          y.baseline_present}));
+    EXPECT_EQ((std::vector<std::uint64_t>{x.present, x.first_seen, x.retained, x.lost, x.returned,
+                                          x.absent, x.baseline_present}),
+              (std::vector<std::uint64_t>{y.present, y.first_seen, y.retained, y.lost, y.returned,
+                                          y.absent, y.baseline_present}));
     // Identities of the definitions.
     if (j > 0) {
       EXPECT_EQ(y.present, y.retained + y.returned + y.first_seen);

@@ -28,7 +28,8 @@ double Phi(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
 double plackett(double h, double k, double rho) {
   const auto density = [&](double r) {
     const double s = 1 - r * r;
-    return std::exp(-(h * h - 2 * r * h * k + k * k) / (2 * s)) / (2 * std::numbers::pi * std::sqrt(s));
+    return std::exp(-(h * h - 2 * r * h * k + k * k) / (2 * s)) /
+           (2 * std::numbers::pi * std::sqrt(s));
   };
   static boost::math::quadrature::tanh_sinh<double> integrator;
   const double integral = rho == 0 ? 0.0 : integrator.integrate(density, 0.0, rho, 1e-14);
@@ -36,25 +37,30 @@ double plackett(double h, double k, double rho) {
 }
 
 // Expected counts N * P_ab of a table cut at thresholds a, b from a bivariate normal.
-Eigen::MatrixXd expected_table(const std::vector<double>& a, const std::vector<double>& b, double rho, double N) {
+Eigen::MatrixXd expected_table(const std::vector<double>& a, const std::vector<double>& b,
+                               double rho, double N) {
   std::vector<double> ea{-inf}, eb{-inf};
   ea.insert(ea.end(), a.begin(), a.end());
   eb.insert(eb.end(), b.begin(), b.end());
   ea.push_back(inf);
   eb.push_back(inf);
-  const auto K = static_cast<Eigen::Index>(a.size() + 1), L = static_cast<Eigen::Index>(b.size() + 1);
+  const auto K = static_cast<Eigen::Index>(a.size() + 1),
+             L = static_cast<Eigen::Index>(b.size() + 1);
   Eigen::MatrixXd t(K, L);
   for (Eigen::Index i = 0; i < K; ++i)
     for (Eigen::Index j = 0; j < L; ++j) {
       const auto u = static_cast<std::size_t>(i), v = static_cast<std::size_t>(j);
-      t(i, j) = N * (bivariate_normal_cdf(ea[u + 1], eb[v + 1], rho) - bivariate_normal_cdf(ea[u], eb[v + 1], rho) -
-                     bivariate_normal_cdf(ea[u + 1], eb[v], rho) + bivariate_normal_cdf(ea[u], eb[v], rho));
+      t(i, j) = N * (bivariate_normal_cdf(ea[u + 1], eb[v + 1], rho) -
+                     bivariate_normal_cdf(ea[u], eb[v + 1], rho) -
+                     bivariate_normal_cdf(ea[u + 1], eb[v], rho) +
+                     bivariate_normal_cdf(ea[u], eb[v], rho));
     }
   return t;
 }
 
 // Ordinal data: a bivariate normal cut into categories with values in [0, 1].
-Eigen::MatrixXd ordinal_data(Eigen::Index n, Eigen::Index k, double rho, double missing, unsigned seed) {
+Eigen::MatrixXd ordinal_data(Eigen::Index n, Eigen::Index k, double rho, double missing,
+                             unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> z(0, 1);
   std::uniform_real_distribution<double> u(0, 1);
@@ -63,7 +69,8 @@ Eigen::MatrixXd ordinal_data(Eigen::Index n, Eigen::Index k, double rho, double 
   for (Eigen::Index r = 0; r < n; ++r) {
     const double common = z(rng);
     for (Eigen::Index j = 0; j < k; ++j) {
-      const double latent = std::sqrt(rho) * common + std::sqrt(1 - rho) * z(rng) + 0.2 * static_cast<double>(j);
+      const double latent =
+          std::sqrt(rho) * common + std::sqrt(1 - rho) * z(rng) + 0.2 * static_cast<double>(j);
       double c = 0;
       for (const double cut : cuts) c += latent > cut ? 1 : 0;
       x(r, j) = u(rng) < missing ? std::nan("") : c / 4.0;
@@ -76,17 +83,21 @@ Eigen::MatrixXd ordinal_data(Eigen::Index n, Eigen::Index k, double rho, double 
 
 TEST(BivariateNormal, ExactAtTheOrigin) {
   // F(0, 0; rho) = 1/4 + asin(rho) / (2 pi), for every branch of the algorithm.
-  for (const double rho : {-1.0, -0.9999, -0.99, -0.93, -0.92, -0.8, -0.5, -0.29, -0.1, 0.0, 0.1, 0.31, 0.6, 0.74,
-                           0.76, 0.9, 0.924, 0.926, 0.97, 0.9999, 1.0})
-    EXPECT_NEAR(bivariate_normal_cdf(0, 0, rho), 0.25 + std::asin(rho) / (2 * std::numbers::pi), 1e-15) << rho;
+  for (const double rho :
+       {-1.0, -0.9999, -0.99, -0.93, -0.92, -0.8,  -0.5,  -0.29, -0.1,   0.0, 0.1,
+        0.31, 0.6,     0.74,  0.76,  0.9,   0.924, 0.926, 0.97,  0.9999, 1.0})
+    EXPECT_NEAR(bivariate_normal_cdf(0, 0, rho), 0.25 + std::asin(rho) / (2 * std::numbers::pi),
+                1e-15)
+        << rho;
 }
 
 TEST(BivariateNormal, EqualsPlackettIntegral) {
   for (const double h : {-3.0, -1.3, -0.2, 0.0, 0.45, 1.1, 2.7})
     for (const double k : {-2.2, -0.7, 0.0, 0.3, 1.6, 3.4})
-      for (const double rho : {-0.99, -0.95, -0.93, -0.8, -0.5, -0.2, 0.1, 0.29, 0.31, 0.6, 0.74, 0.76, 0.9, 0.924,
-                               0.926, 0.95, 0.99})
-        EXPECT_NEAR(bivariate_normal_cdf(h, k, rho), plackett(h, k, rho), 2e-13) << h << " " << k << " " << rho;
+      for (const double rho : {-0.99, -0.95, -0.93, -0.8, -0.5, -0.2, 0.1, 0.29, 0.31, 0.6, 0.74,
+                               0.76, 0.9, 0.924, 0.926, 0.95, 0.99})
+        EXPECT_NEAR(bivariate_normal_cdf(h, k, rho), plackett(h, k, rho), 2e-13)
+            << h << " " << k << " " << rho;
 }
 
 TEST(BivariateNormal, LimitsAndSymmetry) {
@@ -101,7 +112,8 @@ TEST(BivariateNormal, LimitsAndSymmetry) {
       EXPECT_EQ(bivariate_normal_cdf(h, -inf, -0.4), 0.0);
       EXPECT_NEAR(bivariate_normal_cdf(h, k, 0.55), bivariate_normal_cdf(k, h, 0.55), 1e-16);
       // P(X <= h, Y <= k; -rho) = Phi(h) - P(X <= h, Y <= -k; rho).
-      EXPECT_NEAR(bivariate_normal_cdf(h, k, -0.95), Phi(h) - bivariate_normal_cdf(h, -k, 0.95), 1e-15);
+      EXPECT_NEAR(bivariate_normal_cdf(h, k, -0.95), Phi(h) - bivariate_normal_cdf(h, -k, 0.95),
+                  1e-15);
     }
   EXPECT_TRUE(std::isnan(bivariate_normal_cdf(std::nan(""), 0, 0.3)));
   EXPECT_THROW(bivariate_normal_cdf(0, 0, 1.0001), std::invalid_argument);
@@ -198,7 +210,8 @@ TEST(OrdinalTables, TablesEqualDirectCounts) {
         for (Eigen::Index r = 0; r < 700; ++r) {
           if (policy == MissingPolicy::complete && x.row(r).hasNaN()) continue;
           if (std::isnan(x(r, i)) || std::isnan(x(r, j))) continue;
-          direct(static_cast<Eigen::Index>(x(r, i) * 4), static_cast<Eigen::Index>(x(r, j) * 4)) += w(r);
+          direct(static_cast<Eigen::Index>(x(r, i) * 4), static_cast<Eigen::Index>(x(r, j) * 4)) +=
+              w(r);
         }
         EXPECT_TRUE(tabs.table(i, j, policy).isApprox(direct, 1e-14)) << i << "," << j;
       }
@@ -221,7 +234,8 @@ TEST(OrdinalTables, MergeOfChunksEqualsWholeAndWeightsReplicateRows) {
   // Integer weights are replicated rows.
   Eigen::VectorXd w(600);
   Eigen::Index total = 0;
-  for (Eigen::Index r = 0; r < 600; ++r) total += static_cast<Eigen::Index>(w(r) = static_cast<double>(r % 3));
+  for (Eigen::Index r = 0; r < 600; ++r)
+    total += static_cast<Eigen::Index>(w(r) = static_cast<double>(r % 3));
   Eigen::MatrixXd rep(total, 3);
   Eigen::Index out = 0;
   for (Eigen::Index r = 0; r < 600; ++r)
@@ -229,7 +243,8 @@ TEST(OrdinalTables, MergeOfChunksEqualsWholeAndWeightsReplicateRows) {
   OrdinalTables weighted(3), replicated(3);
   weighted.add(x, w);
   replicated.add(rep);
-  EXPECT_TRUE(weighted.polychoric(MissingPolicy::pairwise).isApprox(replicated.polychoric(MissingPolicy::pairwise), 1e-9));
+  EXPECT_TRUE(weighted.polychoric(MissingPolicy::pairwise)
+                  .isApprox(replicated.polychoric(MissingPolicy::pairwise), 1e-9));
 }
 
 TEST(OrdinalTables, RejectsContinuousItemsAndBadArguments) {
@@ -244,7 +259,8 @@ TEST(OrdinalTables, RejectsContinuousItemsAndBadArguments) {
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("item 'income'"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("more than 20 distinct values"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("more than 20 distinct values"), std::string::npos)
+        << e.what();
   }
   // A failed add changes nothing: no categories from the rejected rows.
   EXPECT_TRUE(tabs.categories(0).empty());

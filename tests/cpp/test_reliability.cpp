@@ -16,7 +16,8 @@ using reinscore::MissingPolicy;
 namespace {
 
 // Likert-like items in [0, 1] driven by a common factor, with missing cells.
-Eigen::MatrixXd items(Eigen::Index n, Eigen::Index k, double missing, unsigned seed, bool ordinal = true) {
+Eigen::MatrixXd items(Eigen::Index n, Eigen::Index k, double missing, unsigned seed,
+                      bool ordinal = true) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> z(0, 1);
   std::uniform_real_distribution<double> u(0, 1);
@@ -25,7 +26,8 @@ Eigen::MatrixXd items(Eigen::Index n, Eigen::Index k, double missing, unsigned s
     const double common = z(rng);
     for (Eigen::Index j = 0; j < k; ++j) {
       const double latent = (0.6 + 0.1 * static_cast<double>(j)) * common + z(rng);
-      const double v = ordinal ? std::clamp(std::round(2 + latent), 0.0, 4.0) / 4.0 : 0.5 + 0.2 * latent;
+      const double v =
+          ordinal ? std::clamp(std::round(2 + latent), 0.0, 4.0) / 4.0 : 0.5 + 0.2 * latent;
       x(r, j) = u(rng) < missing ? std::nan("") : v;
     }
   }
@@ -43,7 +45,8 @@ Eigen::VectorXd weights(Eigen::Index n) {
 struct Pair {
   double cov = 0, corr = 0, n = 0;
 };
-Pair pair_stats(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, Eigen::Index i, Eigen::Index j, bool complete) {
+Pair pair_stats(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, Eigen::Index i, Eigen::Index j,
+                bool complete) {
   const auto use = [&](Eigen::Index r) {
     return complete ? !x.row(r).hasNaN() : !std::isnan(x(r, i)) && !std::isnan(x(r, j));
   };
@@ -68,8 +71,8 @@ Pair pair_stats(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, Eigen::Index
 }
 
 // Alpha of the columns `cols` by the textbook formula, from direct covariances.
-double direct_alpha(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, const std::vector<Eigen::Index>& cols,
-                    bool complete) {
+double direct_alpha(const Eigen::MatrixXd& x, const Eigen::VectorXd& w,
+                    const std::vector<Eigen::Index>& cols, bool complete) {
   const double k = static_cast<double>(cols.size());
   double total = 0, trace = 0;
   for (const auto i : cols)
@@ -81,8 +84,8 @@ double direct_alpha(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, const st
   return k / (k - 1) * (1 - trace / total);
 }
 
-double direct_std_alpha(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, const std::vector<Eigen::Index>& cols,
-                        bool complete) {
+double direct_std_alpha(const Eigen::MatrixXd& x, const Eigen::VectorXd& w,
+                        const std::vector<Eigen::Index>& cols, bool complete) {
   const double k = static_cast<double>(cols.size());
   double sum = 0;
   for (const auto i : cols)
@@ -99,7 +102,8 @@ std::vector<Eigen::Index> all_but(Eigen::Index k, Eigen::Index drop) {
   return v;
 }
 
-AlphaResult alpha_of(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, MissingPolicy p, bool ordinal = false) {
+AlphaResult alpha_of(const Eigen::MatrixXd& x, const Eigen::VectorXd& w, MissingPolicy p,
+                     bool ordinal = false) {
   AlphaAccumulator acc(x.cols(), ordinal);
   acc.add(x, w);
   return acc.result(p);
@@ -116,7 +120,9 @@ void expect_same(const AlphaResult& a, const AlphaResult& b, double tol) {
     EXPECT_NEAR(a.items[i].mean, b.items[i].mean, tol) << i;
     EXPECT_NEAR(a.items[i].item_rest, b.items[i].item_rest, tol) << i;
     EXPECT_NEAR(a.items[i].alpha_if_deleted, b.items[i].alpha_if_deleted, tol) << i;
-    EXPECT_NEAR(a.items[i].standardized_alpha_if_deleted, b.items[i].standardized_alpha_if_deleted, tol) << i;
+    EXPECT_NEAR(a.items[i].standardized_alpha_if_deleted, b.items[i].standardized_alpha_if_deleted,
+                tol)
+        << i;
   }
 }
 
@@ -147,7 +153,9 @@ TEST(Alpha, CompleteCaseEqualsDirectFormulas) {
     const auto& it = res.items[static_cast<std::size_t>(i)];
     // Alpha if deleted: the other items over the same (complete on all k) rows.
     EXPECT_NEAR(it.alpha_if_deleted, direct_alpha(x, w, all_but(k, i), true), 1e-12) << i;
-    EXPECT_NEAR(it.standardized_alpha_if_deleted, direct_std_alpha(x, w, all_but(k, i), true), 1e-12) << i;
+    EXPECT_NEAR(it.standardized_alpha_if_deleted, direct_std_alpha(x, w, all_but(k, i), true),
+                1e-12)
+        << i;
     // Item-rest: Pearson correlation of the item with the sum of the others.
     Eigen::MatrixXd ir(n, 2);
     double sw = 0, mean = 0;
@@ -177,12 +185,15 @@ TEST(Alpha, PairwiseEqualsDirectFormulas) {
   EXPECT_NEAR(res.standardized_alpha, direct_std_alpha(x, w, cols, false), 1e-12);
   double min_n = 1e300;
   for (Eigen::Index i = 0; i < k; ++i)
-    for (Eigen::Index j = i + 1; j < k; ++j) min_n = std::min(min_n, pair_stats(x, w, i, j, false).n);
+    for (Eigen::Index j = i + 1; j < k; ++j)
+      min_n = std::min(min_n, pair_stats(x, w, i, j, false).n);
   EXPECT_EQ(res.n, min_n);
   for (Eigen::Index i = 0; i < k; ++i) {
     const auto& it = res.items[static_cast<std::size_t>(i)];
     EXPECT_NEAR(it.alpha_if_deleted, direct_alpha(x, w, all_but(k, i), false), 1e-12) << i;
-    EXPECT_NEAR(it.standardized_alpha_if_deleted, direct_std_alpha(x, w, all_but(k, i), false), 1e-12) << i;
+    EXPECT_NEAR(it.standardized_alpha_if_deleted, direct_std_alpha(x, w, all_but(k, i), false),
+                1e-12)
+        << i;
     // Item-rest from the pairwise covariances: cov(i, rest) / sqrt(var i var rest).
     double cov_rest = 0, var_rest = 0;
     for (Eigen::Index j = 0; j < k; ++j) {
@@ -191,7 +202,9 @@ TEST(Alpha, PairwiseEqualsDirectFormulas) {
       for (Eigen::Index l = 0; l < k; ++l)
         if (l != i) var_rest += pair_stats(x, w, j, l, false).cov;
     }
-    EXPECT_NEAR(it.item_rest, cov_rest / std::sqrt(pair_stats(x, w, i, i, false).cov * var_rest), 1e-12) << i;
+    EXPECT_NEAR(it.item_rest, cov_rest / std::sqrt(pair_stats(x, w, i, i, false).cov * var_rest),
+                1e-12)
+        << i;
     EXPECT_EQ(it.n, pair_stats(x, w, i, i, false).n);
   }
 }
@@ -215,11 +228,14 @@ TEST(Alpha, WeightsOfOneEqualNoWeightsAndScaleDoesNotMatter) {
   const auto x = items(300, 4, 0.1, 3);
   const auto w = weights(300);
   for (const auto p : {MissingPolicy::complete, MissingPolicy::pairwise}) {
-    expect_same(alpha_of(x, Eigen::VectorXd::Ones(300), p), alpha_of(x, Eigen::VectorXd(), p), 1e-12);
+    expect_same(alpha_of(x, Eigen::VectorXd::Ones(300), p), alpha_of(x, Eigen::VectorXd(), p),
+                1e-12);
     expect_same(alpha_of(x, w * 123.4, p), alpha_of(x, w, p), 1e-12);
   }
   // Weights matter: a different weighting gives a different alpha.
-  EXPECT_GT(std::fabs(alpha_of(x, w, MissingPolicy::complete).alpha - alpha_of(x, Eigen::VectorXd(), MissingPolicy::complete).alpha), 1e-6);
+  EXPECT_GT(std::fabs(alpha_of(x, w, MissingPolicy::complete).alpha -
+                      alpha_of(x, Eigen::VectorXd(), MissingPolicy::complete).alpha),
+            1e-6);
 }
 
 TEST(Alpha, IntegerWeightsEqualReplicatedRowsInCompleteCase) {
@@ -233,8 +249,8 @@ TEST(Alpha, IntegerWeightsEqualReplicatedRowsInCompleteCase) {
   Eigen::MatrixXd xr(static_cast<Eigen::Index>(rep.size()), 4);
   for (std::size_t r = 0; r < rep.size(); ++r) xr.row(static_cast<Eigen::Index>(r)) = x.row(rep[r]);
   // Alpha and correlations do not depend on the n / (n - 1) factor.
-  expect_same(alpha_of(x, w, MissingPolicy::complete, true), alpha_of(xr, Eigen::VectorXd(), MissingPolicy::complete, true),
-              1e-9);
+  expect_same(alpha_of(x, w, MissingPolicy::complete, true),
+              alpha_of(xr, Eigen::VectorXd(), MissingPolicy::complete, true), 1e-9);
 }
 
 TEST(Alpha, InvariantToRowOrder) {
@@ -348,7 +364,8 @@ TEST(Alpha, MissingPolicyNames) {
     reinscore::parse_missing_policy("mean", "--missing");
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()), "--missing: unknown missing-value policy 'mean' (expected complete or pairwise)");
+    EXPECT_EQ(std::string(e.what()),
+              "--missing: unknown missing-value policy 'mean' (expected complete or pairwise)");
   }
 }
 
@@ -382,12 +399,14 @@ TEST(ReliabilityAccumulator, OneAlphaPerDimensionOfTheInstrument) {
     std::vector<Eigen::Index> rows;
     for (Eigen::Index r = 0; r < 800; ++r)
       if (keep[static_cast<std::size_t>(r)]) rows.push_back(r);
-    Eigen::MatrixXd xd(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(expect.size()));
+    Eigen::MatrixXd xd(static_cast<Eigen::Index>(rows.size()),
+                       static_cast<Eigen::Index>(expect.size()));
     Eigen::VectorXd wd(xd.rows());
     for (Eigen::Index r = 0; r < xd.rows(); ++r) {
       wd(r) = w(rows[static_cast<std::size_t>(r)]);
       for (std::size_t j = 0; j < expect.size(); ++j)
-        xd(r, static_cast<Eigen::Index>(j)) = x(rows[static_cast<std::size_t>(r)], static_cast<Eigen::Index>(expect[j]));
+        xd(r, static_cast<Eigen::Index>(j)) =
+            x(rows[static_cast<std::size_t>(r)], static_cast<Eigen::Index>(expect[j]));
     }
     expect_same(dim.alpha, alpha_of(xd, wd, MissingPolicy::pairwise, true), 1e-10);
   }

@@ -25,7 +25,8 @@ CodedBlock code_rows(const Instrument& ins, const std::vector<std::vector<std::s
   b.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(ins.items.size()));
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (std::size_t k = 0; k < ins.items.size(); ++k)
-      b.set(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k), coder.item(k).code(rows[r][k]));
+      b.set(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(k),
+            coder.item(k).code(rows[r][k]));
   return b;
 }
 
@@ -55,63 +56,145 @@ const std::vector<Case> hand_cases = {
     {{"low", "yes", "0", "low", "high", "low", "no"}, 0, 0, 0, 0, 0, Status::complete, 0},
     // 3. e=(.5,0,.5) s=(.5,.5) p=(.5,0).
     {{"mid", "yes", "5", "mid", "mid", "mid", "no"},
-     (2 * .5 + 0 + .5) / 4, (.5 + 3 * .5) / 4, (.5 + 0) / 2,
-     (2 * .5 + 0 + .5 + 3 * .5 + .5 + .5 + 0) / 11, (2 * .375 + .5 + .25) / 4, Status::complete, 2},
+     (2 * .5 + 0 + .5) / 4,
+     (.5 + 3 * .5) / 4,
+     (.5 + 0) / 2,
+     (2 * .5 + 0 + .5 + 3 * .5 + .5 + .5 + 0) / 11,
+     (2 * .375 + .5 + .25) / 4,
+     Status::complete,
+     2},
     // 4. e=(1,0,0) s=(0,1) p=(.5,1).
     {{"high", "yes", "0", "low", "low", "mid", "yes"},
-     2.0 / 4, 3.0 / 4, 1.5 / 2, (2 + 0 + 0 + 0 + 1 + .5 + 2) / 11.0, (2 * .5 + .75 + .75) / 4,
-     Status::complete, 0},
+     2.0 / 4,
+     3.0 / 4,
+     1.5 / 2,
+     (2 + 0 + 0 + 0 + 1 + .5 + 2) / 11.0,
+     (2 * .5 + .75 + .75) / 4,
+     Status::complete,
+     0},
     // 5. e3 empty: econ over weights 2+1; composite over 11-1.
     {{"mid", "no", "", "high", "low", "high", "yes"},
-     (2 * .5 + 1) / 3, 1, 1, (1 + 1 + 3 + 1 + 1 + 2) / 10.0, (2 * (2.0 / 3) + 1 + 1) / 4,
-     Status::partial, 0},
+     (2 * .5 + 1) / 3,
+     1,
+     1,
+     (1 + 1 + 3 + 1 + 1 + 2) / 10.0,
+     (2 * (2.0 / 3) + 1 + 1) / 4,
+     Status::partial,
+     0},
     // 6. econ answered weight 1 of 4 < half: econ and composite missing.
     {{"dk", "ref", "4", "high", "high", "low", "yes"},
-     nan_v, (1 + 0) / 4.0, (0 + 1) / 2.0, nan_v, nan_v, Status::insufficient, -1},
+     nan_v,
+     (1 + 0) / 4.0,
+     (0 + 1) / 2.0,
+     nan_v,
+     nan_v,
+     Status::insufficient,
+     -1},
     // 7. econ exactly at the rule (2 of 4), psy exactly at it (1 of 2).
     {{"dk", "no", "10", "mid", "low", "high", "dk"},
-     (1 + 1) / 2.0, (.5 + 3) / 4, 1, (1 + 1 + 3 * .5 + 1 + 1) / 7.0, (2 * 1 + .875 + 1) / 4,
-     Status::partial, 1},
+     (1 + 1) / 2.0,
+     (.5 + 3) / 4,
+     1,
+     (1 + 1 + 3 * .5 + 1 + 1) / 7.0,
+     (2 * 1 + .875 + 1) / 4,
+     Status::partial,
+     1},
     // 8. s1 not applicable: removed from the base, the row stays complete.
     {{"high", "no", "10", "na", "low", "low", "no"},
-     1, 3.0 / 3, 0, (2 + 1 + 1 + 1 + 0 + 0) / 8.0, (2 * 1 + 1 + 0) / 4.0, Status::complete, 2},
+     1,
+     3.0 / 3,
+     0,
+     (2 + 1 + 1 + 1 + 0 + 0) / 8.0,
+     (2 * 1 + 1 + 0) / 4.0,
+     Status::complete,
+     2},
     // 9. An unknown code makes the row invalid: nothing is scored.
     {{"bogus", "no", "10", "high", "low", "high", "yes"},
-     nan_v, nan_v, nan_v, nan_v, nan_v, Status::invalid, -1},
+     nan_v,
+     nan_v,
+     nan_v,
+     nan_v,
+     nan_v,
+     Status::invalid,
+     -1},
     // 10. A number outside the numeric scale's range: invalid.
     {{"high", "no", "11", "high", "low", "high", "yes"},
-     nan_v, nan_v, nan_v, nan_v, nan_v, Status::invalid, -1},
+     nan_v,
+     nan_v,
+     nan_v,
+     nan_v,
+     nan_v,
+     Status::invalid,
+     -1},
     // 11. Numeric codes instead of names (high=3, no=0, low=1, yes=1).
     {{"3", "0", "10", "3", "1", "3", "1"}, 1, 1, 1, 1, 1, Status::complete, 0},
     // 12. Labels, any case, stray spaces.
     {{"High", "No", " 10 ", "HIGH ", "low", "high", "Yes"}, 1, 1, 1, 1, 1, Status::complete, 0},
     // 13. e3 = 2.5 -> .25; soc and psy tie at .75, the first wins.
     {{"high", "no", "2.5", "low", "low", "mid", "yes"},
-     (2 + 1 + .25) / 4, (0 + 3) / 4.0, (.5 + 1) / 2, (2 + 1 + .25 + 0 + 1 + .5 + 2) / 11,
-     (2 * .8125 + .75 + .75) / 4, Status::complete, 1},
+     (2 + 1 + .25) / 4,
+     (0 + 3) / 4.0,
+     (.5 + 1) / 2,
+     (2 + 1 + .25 + 0 + 1 + .5 + 2) / 11,
+     (2 * .8125 + .75 + .75) / 4,
+     Status::complete,
+     1},
     // 14. psy has nothing answered.
     {{"mid", "yes", "5", "mid", "mid", "dk", "dk"},
-     (1 + 0 + .5) / 4, .5, nan_v, nan_v, nan_v, Status::insufficient, -1},
+     (1 + 0 + .5) / 4,
+     .5,
+     nan_v,
+     nan_v,
+     nan_v,
+     Status::insufficient,
+     -1},
     // 15. Item-mode composite exactly on the 0.4 cut: e=(1,0,.4) s=(0,0) p=(0,1).
     {{"high", "yes", "4", "low", "high", "low", "yes"},
-     (2 + 0 + .4) / 4, 0, (0 + 1) / 2.0, (2 + 0 + .4 + 0 + 0 + 0 + 2) / 11, (2 * .6 + 0 + .5) / 4,
-     Status::complete, 1},
+     (2 + 0 + .4) / 4,
+     0,
+     (0 + 1) / 2.0,
+     (2 + 0 + .4 + 0 + 0 + 0 + 2) / 11,
+     (2 * .6 + 0 + .5) / 4,
+     Status::complete,
+     1},
     // 16. Nothing answered.
     {{"", "", "", "", "", "", ""}, nan_v, nan_v, nan_v, nan_v, nan_v, Status::insufficient, -1},
     // 17. e1 refused: econ over 1+1 (exactly half).
     {{"ref", "no", "10", "high", "low", "high", "yes"},
-     1, 1, 1, (1 + 1 + 3 + 1 + 1 + 2) / 9.0, 1, Status::partial, 0},
+     1,
+     1,
+     1,
+     (1 + 1 + 3 + 1 + 1 + 2) / 9.0,
+     1,
+     Status::partial,
+     0},
     // 18. e=(0,1,.7) s=(.5,0) p=(1,0).
     {{"low", "no", "7", "mid", "high", "high", "no"},
-     (0 + 1 + .7) / 4, (.5 + 0) / 4, (1 + 0) / 2.0, (0 + 1 + .7 + 1.5 + 0 + 1 + 0) / 11,
-     (2 * .425 + .125 + .5) / 4, Status::complete, 1},
+     (0 + 1 + .7) / 4,
+     (.5 + 0) / 4,
+     (1 + 0) / 2.0,
+     (0 + 1 + .7 + 1.5 + 0 + 1 + 0) / 11,
+     (2 * .425 + .125 + .5) / 4,
+     Status::complete,
+     1},
     // 19. Numeric missing codes: e2 = 8 and p2 = 8 mean don't know.
     {{"high", "8", "10", "high", "high", "mid", "8"},
-     (2 + 1) / 3.0, (1 + 0) / 4.0, .5, (2 + 1 + 3 + 0 + .5) / 8, (2 * 1 + .25 + .5) / 4,
-     Status::partial, 1},
+     (2 + 1) / 3.0,
+     (1 + 0) / 4.0,
+     .5,
+     (2 + 1 + 3 + 0 + .5) / 8,
+     (2 * 1 + .25 + .5) / 4,
+     Status::partial,
+     1},
     // 20. e3 = "7.50" -> .75.
     {{"low", "yes", "7.50", "high", "low", "high", "yes"},
-     .75 / 4, 1, 1, (0 + 0 + .75 + 3 + 1 + 1 + 2) / 11, (2 * .1875 + 1 + 1) / 4, Status::complete, 0},
+     .75 / 4,
+     1,
+     1,
+     (0 + 0 + .75 + 3 + 1 + 1 + 2) / 11,
+     (2 * .1875 + 1 + 1) / 4,
+     Status::complete,
+     0},
 };
 
 }  // namespace
@@ -141,8 +224,8 @@ TEST(Scorer, HandComputedInterviewsBothCompositeModes) {
 
 TEST(Scorer, CoverageIsAnsweredOverApplicableWeight) {
   const Instrument ins = mini();
-  const CodedBlock b = code_rows(ins, {hand_cases[4].answers, hand_cases[5].answers,
-                                       hand_cases[7].answers});
+  const CodedBlock b =
+      code_rows(ins, {hand_cases[4].answers, hand_cases[5].answers, hand_cases[7].answers});
   ScoreBlock s;
   Scorer(ins).score(b, s);
   EXPECT_DOUBLE_EQ(3.0 / 4, s.coverage(0, 0));  // e3 (weight 1 of 4) empty
@@ -176,7 +259,8 @@ TEST(Scorer, ContributionsSumToTheScores) {
       double comp = 0;
       for (const auto& p : parts) {
         if (std::isnan(p.to_dimension)) {
-          EXPECT_TRUE(p.reason != Reason::answered || std::isnan(s.dimension(0, static_cast<Eigen::Index>(p.dimension))));
+          EXPECT_TRUE(p.reason != Reason::answered ||
+                      std::isnan(s.dimension(0, static_cast<Eigen::Index>(p.dimension))));
           continue;
         }
         dim[p.dimension] += p.to_dimension;
@@ -185,8 +269,10 @@ TEST(Scorer, ContributionsSumToTheScores) {
       }
       for (Eigen::Index d = 0; d < 3; ++d) {
         if (std::isnan(s.dimension(0, d))) continue;
-        EXPECT_NEAR(s.dimension(0, d), dim[static_cast<std::size_t>(d)], 1e-12) << set << " case " << i + 1;
-        EXPECT_NEAR(1.0, dim[static_cast<std::size_t>(d)] + lost[static_cast<std::size_t>(d)], 1e-12);
+        EXPECT_NEAR(s.dimension(0, d), dim[static_cast<std::size_t>(d)], 1e-12)
+            << set << " case " << i + 1;
+        EXPECT_NEAR(1.0, dim[static_cast<std::size_t>(d)] + lost[static_cast<std::size_t>(d)],
+                    1e-12);
       }
       if (!std::isnan(s.composite(0))) {
         EXPECT_NEAR(s.composite(0), comp, 1e-12) << set << " case " << i + 1;

@@ -20,16 +20,19 @@ namespace {
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 
 Instrument small_instrument(bool item_mode = false) {
-  std::string doc = R"({"format":"reinscore-instrument/1","id":"small","version":"1","dimensions":["a","b"],
+  std::string doc =
+      R"({"format":"reinscore-instrument/1","id":"small","version":"1","dimensions":["a","b"],
     "scales":{"unit":{"type":"numeric","min":0,"max":1}},
     "items":[{"id":"a1","dimension":"a","scale":"unit"},{"id":"a2","dimension":"a","scale":"unit"},
              {"id":"a3","dimension":"a","scale":"unit"},{"id":"b1","dimension":"b","scale":"unit"},
              {"id":"b2","dimension":"b","scale":"unit"}],
     "thresholds":{"categories":[{"label":"low","min":0},{"label":"mid","min":0.4},{"label":"high","min":0.6}]},
     "weight_sets":{"base":)";
-  doc += item_mode ? R"({"composite":{"mode":"item"},"items":{"a1":{"dimension":1,"composite":1},"a2":{"dimension":2,"composite":1},
+  doc +=
+      item_mode
+          ? R"({"composite":{"mode":"item"},"items":{"a1":{"dimension":1,"composite":1},"a2":{"dimension":2,"composite":1},
              "a3":{"dimension":1,"composite":2},"b1":{"dimension":3,"composite":1},"b2":{"dimension":1,"composite":1}}})"
-                   : R"({"composite":{"mode":"dimension","weights":{"a":2,"b":1}},"items":{"a1":{"dimension":1},
+          : R"({"composite":{"mode":"dimension","weights":{"a":2,"b":1}},"items":{"a1":{"dimension":1},
              "a2":{"dimension":2},"a3":{"dimension":1},"b1":{"dimension":3},"b2":{"dimension":1}}})";
   doc += "}}";
   return Instrument::parse(doc, "small test instrument");
@@ -46,15 +49,16 @@ CodedBlock coded_data(Eigen::Index n, unsigned seed) {
       if (u(rng) < 0.08) {
         b.set(r, k, CodedCell{nan_v, Reason::dont_know});
       } else {
-        b.set(r, k, CodedCell{std::clamp(level + 0.3 * (u(rng) - 0.5), 0.0, 1.0), Reason::answered});
+        b.set(r, k,
+              CodedCell{std::clamp(level + 0.3 * (u(rng) - 0.5), 0.0, 1.0), Reason::answered});
       }
     }
   }
   return b;
 }
 
-SensitivityRows run(const Instrument& ins, const SensitivityOptions& opt, const CodedBlock& data, unsigned threads = 1,
-                    const std::vector<WeightSet>& alternatives = {}) {
+SensitivityRows run(const Instrument& ins, const SensitivityOptions& opt, const CodedBlock& data,
+                    unsigned threads = 1, const std::vector<WeightSet>& alternatives = {}) {
   const SensitivityDraws d = draw_weight_sets(ins, ins.weights(), alternatives, opt);
   const SensitivityRunner runner(ins, ins.weights(), d, opt);
   SensitivityRows rows;
@@ -77,8 +81,8 @@ void expect_same(const Eigen::VectorXd& a, const Eigen::VectorXd& b, const char*
 
 TEST(SensitivityRandom, GeneratorsAreThePortableStandardOnes) {
   // SplitMix64 from state 0: the first output is 0xE220A8397B1DCDAF (Vigna's reference).
-  EXPECT_EQ(replicate_seed(0, 0), 0x7B1DCDAFu);
-  EXPECT_NE(replicate_seed(1, 0), replicate_seed(1, 1));
+  EXPECT_EQ(sensitivity_seed(0, 0), 0x7B1DCDAFu);
+  EXPECT_NE(sensitivity_seed(1, 0), sensitivity_seed(1, 1));
   // mt19937 with the default seed 5489: the 10000th output is 4123659995 (C++ standard).
   boost::random::mt19937 mt(5489u);
   std::uint32_t x = 0;
@@ -97,10 +101,11 @@ TEST(SensitivityPerturb, StaysWithinTheBoundAndRenormalises) {
     const WeightSet& base = ins.weights();
     const double bound = 0.25;
     for (unsigned r = 0; r < 200; ++r) {
-      boost::random::mt19937 rng(replicate_seed(7, r));
+      boost::random::mt19937 rng(sensitivity_seed(7, r));
       const WeightSet w = perturb_weights(ins, base, bound, rng);
       // within a dimension, ratios of perturbed to base weights differ at most by (1+b)/(1-b)
-      for (const auto& group : {std::vector<std::size_t>{0, 1, 2}, std::vector<std::size_t>{3, 4}}) {
+      for (const auto& group :
+           {std::vector<std::size_t>{0, 1, 2}, std::vector<std::size_t>{3, 4}}) {
         double sum = 0, lo = 1e300, hi = 0;
         for (const auto k : group) {
           sum += w.items[k].dimension;
@@ -132,7 +137,7 @@ TEST(SensitivityPerturb, StaysWithinTheBoundAndRenormalises) {
 TEST(SensitivityPerturb, FactorsAreDrawnInTheDocumentedOrder) {
   const Instrument ins = small_instrument();
   const WeightSet& base = ins.weights();
-  boost::random::mt19937 rng(replicate_seed(3, 5)), ref(replicate_seed(3, 5));
+  boost::random::mt19937 rng(sensitivity_seed(3, 5)), ref(sensitivity_seed(3, 5));
   const WeightSet w = perturb_weights(ins, base, 0.2, rng);
   boost::random::uniform_real_distribution<double> u(0.8, 1.2);
   std::vector<double> f(7);
@@ -149,7 +154,8 @@ TEST(Sensitivity, IsDeterministicForASeedAndIndependentOfThreads) {
   SensitivityOptions opt;
   opt.draws = 120;
   opt.seed = 99;
-  const SensitivityRows a = run(ins, opt, data, 1), b = run(ins, opt, data, 1), c = run(ins, opt, data, 3);
+  const SensitivityRows a = run(ins, opt, data, 1), b = run(ins, opt, data, 1),
+                        c = run(ins, opt, data, 3);
   for (const auto* other : {&b, &c}) {
     expect_same(a.lower, other->lower, "lower");
     expect_same(a.upper, other->upper, "upper");
@@ -246,7 +252,8 @@ TEST(Sensitivity, ReductionsEqualADirectComputation) {
     const auto q = [&](double p) {  // numpy's default (linear) quantile
       const double h = (static_cast<double>(xs.size()) - 1) * p;
       const auto lo = static_cast<std::size_t>(h);
-      return lo + 1 < xs.size() ? xs[lo] + (h - static_cast<double>(lo)) * (xs[lo + 1] - xs[lo]) : xs[lo];
+      return lo + 1 < xs.size() ? xs[lo] + (h - static_cast<double>(lo)) * (xs[lo + 1] - xs[lo])
+                                : xs[lo];
     };
     EXPECT_NEAR(rows.lower(i), q(0.1), 1e-15);
     EXPECT_NEAR(rows.upper(i), q(0.9), 1e-15);
@@ -264,7 +271,8 @@ TEST(Sensitivity, ReductionsEqualADirectComputation) {
   summary.add(rows);
   const Eigen::VectorXd share = summary.draw_share();
   for (std::size_t r = 0; r < 50; ++r)
-    EXPECT_DOUBLE_EQ(share(static_cast<Eigen::Index>(r)), static_cast<double>(changed[r]) / static_cast<double>(rows.categorised));
+    EXPECT_DOUBLE_EQ(share(static_cast<Eigen::Index>(r)),
+                     static_cast<double>(changed[r]) / static_cast<double>(rows.categorised));
   const auto json = summary.to_json(opt, d);
   EXPECT_EQ(json.at("rows").to_number<double>(), 300);
   EXPECT_NEAR(json.at("category_change_share_mean").to_number<double>(), share.mean(), 1e-15);
@@ -291,7 +299,8 @@ TEST(Sensitivity, MethodsModeDrawsTheAlternativesWithEqualProbability) {
     const int m = d.method[r];
     ASSERT_GE(m, 0);
     ++count[static_cast<std::size_t>(m)];
-    EXPECT_EQ(d.sets[r].items[0].dimension, alternatives[static_cast<std::size_t>(m)].items[0].dimension);
+    EXPECT_EQ(d.sets[r].items[0].dimension,
+              alternatives[static_cast<std::size_t>(m)].items[0].dimension);
   }
   for (const int c : count) EXPECT_NEAR(c, 200, 45);  // binomial sd ~11.5
   opt.mode = SensitivityMode::both;

@@ -19,14 +19,20 @@ namespace json = boost::json;
 
 inline std::string kind_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -120,7 +126,9 @@ inline void write_canonical(const json::value& v, std::string& out) {
       out += ']';
       return;
     }
-    default: out += json::serialize(v); return;
+    default:
+      out += json::serialize(v);
+      return;
   }
 }
 
@@ -149,9 +157,8 @@ inline void write_pretty(const json::value& v, std::string& out, int indent = 0)
     out += "}";
   } else if (v.is_array() && !v.get_array().empty()) {
     const auto& a = v.get_array();
-    const bool scalars = std::all_of(a.begin(), a.end(), [](const json::value& e) {
-      return !e.is_object() && !e.is_array();
-    });
+    const bool scalars = std::all_of(
+        a.begin(), a.end(), [](const json::value& e) { return !e.is_object() && !e.is_array(); });
     if (scalars) {
       out += json::serialize(v);
       return;
@@ -197,8 +204,7 @@ inline json::value parse_text(std::string_view text, const std::string& what) {
       }
     }
     throw instrument_error("", what + ": invalid JSON at line " + std::to_string(line) +
-                                   ", column " + std::to_string(col) + " (" + ec.message() +
-                                   ")");
+                                   ", column " + std::to_string(col) + " (" + ec.message() + ")");
   }
   return p.release();
 }

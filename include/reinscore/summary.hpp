@@ -1,0 +1,830 @@
+// Group summaries with honest uncertainty under a survey design (sampling weights,
+// strata, clusters/PSUs), as R's survey package computes them: per group, the weighted
+// mean, quantiles and share at or above a threshold of each variable, with standard
+// errors and confidence intervals by Taylor linearisation or by the Rao–Wu rescaling
+// bootstrap, and differences between groups. Every formula and its reference is in
+// docs/stats-summary.md.
+//
+// `Summary` is a mergeable accumulator: add rows in any chunks (threads, files), merge
+// the parts, and compute() gives the same result as one pass over all rows (to rounding
+// of the sums; quantiles exactly). Groups, strata and PSUs are identified by integer ids
+// chosen by the caller (e.g. factor codes); the same id must mean the same unit in every
+// part. PSUs are nested in strata: (stratum, psu) identifies a PSU.
+#pragma once
+
+#include <reinscore/accumulators.hpp>
+#include <reinscore/bootstrap.hpp>
+#include <reinscore/error.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace reinscore {
+
+/// How standard errors and intervals are computed.
+enum class VarianceMethod {
+  none,           ///< point estimates only
+  linearization,  ///< Taylor linearisation, with-replacement PSU variance within strata
+  bootstrap,      ///< Rao–Wu rescaling bootstrap (m_h = n_h - 1)
+};
+
+/// What a stratum with a single PSU contributes to a linearised variance (R's
+/// options(survey.lonely.psu)). The bootstrap supports `error` and `certainty`.
+enum class SingletonStrata {
+  error,      ///< refuse (default): the design cannot estimate that stratum's variance
+  certainty,  ///< nothing: the PSU is taken as sampled with certainty (R "certainty", samplics
+              ///< "skip")
+  centered,   ///< its PSU total centred at the mean of all PSU totals, factor 1 (R "adjust")
+};
+
+/// Bootstrap confidence intervals.
+enum class BootstrapInterval {
+  percentile,  ///< (1-level)/2 and (1+level)/2 quantiles of the replicate estimates (type 7)
+  normal,      ///< estimate -/+ t_{df} * bootstrap SE
+};
+
+inline std::string_view variance_method_name(VarianceMethod m) noexcept {
+  switch (m) {
+    case VarianceMethod::none:
+      return "none";
+    case VarianceMethod::linearization:
+      return "linearization";
+    case VarianceMethod::bootstrap:
+      return "bootstrap";
+  }
+  return "?";
+}
+inline std::string_view singleton_name(SingletonStrata s) noexcept {
+  switch (s) {
+    case SingletonStrata::error:
+      return "error";
+    case SingletonStrata::certainty:
+      return "certainty";
+    case SingletonStrata::centered:
+      return "centered";
+  }
+  return "?";
+}
+inline std::string_view bootstrap_interval_name(BootstrapInterval i) noexcept {
+  return i == BootstrapInterval::percentile ? "percentile" : "normal";
+}
+/// Parses "none", "linearization" (or "linearisation", "taylor"), "bootstrap".
+inline VarianceMethod parse_variance_method(std::string_view s) {
+  if (s == "none") return VarianceMethod::none;
+  if (s == "linearization" || s == "linearisation" || s == "taylor")
+    return VarianceMethod::linearization;
+  if (s == "bootstrap") return VarianceMethod::bootstrap;
+  throw std::invalid_argument(
+      "unknown variance method (linearization, bootstrap or none) [unknown_method]");
+}
+inline SingletonStrata parse_singleton(std::string_view s) {
+  if (s == "error") return SingletonStrata::error;
+  if (s == "certainty") return SingletonStrata::certainty;
+  if (s == "centered" || s == "centred") return SingletonStrata::centered;
+  throw std::invalid_argument(
+      "unknown singleton-strata rule (error, certainty or centered) [unknown_singleton]");
+}
+inline BootstrapInterval parse_bootstrap_interval(std::string_view s) {
+  if (s == "percentile") return BootstrapInterval::percentile;
+  if (s == "normal") return BootstrapInterval::normal;
+  throw std::invalid_argument(
+      "unknown bootstrap interval (percentile or normal) [unknown_interval]");
+}
+
+/// One variable of a Summary.
+struct SummaryVariable {
+  /// Share at or above this value (1e-12 tolerance, as the scorer's categories); NaN: none.
+  double threshold = std::numeric_limits<double>::quiet_NaN();
+  /// Keep the values for quantiles (costs 32 bytes per observed value).
+  bool quantiles = true;
+};
+
+struct SummaryOptions {
+  VarianceMethod method = VarianceMethod::linearization;
+  double level = 0.95;                                 ///< confidence level of the intervals
+  std::vector<double> probabilities{0.25, 0.5, 0.75};  ///< quantiles, each in [0, 1]
+  std::size_t replicates = 1000;                       ///< bootstrap replicates (>= 2)
+  std::uint64_t seed = 20250101;                       ///< bootstrap master seed
+  unsigned threads = 1;  ///< bootstrap threads, 0: all cores; never changes results
+  SingletonStrata singleton = SingletonStrata::error;
+  BootstrapInterval interval = BootstrapInterval::percentile;
+  std::uint64_t min_cell = 10;  ///< groups with fewer rows are suppressed
+  std::string strata_column;    ///< named in messages only
+};
+
+/// An estimate with its uncertainty (NaN where not computed or not defined).
+struct Interval {
+  double estimate = std::numeric_limits<double>::quiet_NaN();
+  double se = std::numeric_limits<double>::quiet_NaN();
+  double lo = std::numeric_limits<double>::quiet_NaN();
+  double hi = std::numeric_limits<double>::quiet_NaN();
+  std::uint32_t replicates = 0;  ///< bootstrap: replicates in which the statistic exists
+};
+
+/// A difference between two groups, with the t statistic's two-sided p-value.
+struct Difference : Interval {
+  double p = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct VariableSummary {
+  std::uint64_t observed = 0;  ///< rows of the group with a value
+  std::uint64_t missing = 0;   ///< rows of the group without one (NaN)
+  double sum_weights = std::numeric_limits<double>::quiet_NaN();    ///< over observed rows
+  double missing_share = std::numeric_limits<double>::quiet_NaN();  ///< missing / rows, unweighted
+  Interval mean;                    ///< weighted mean over observed rows
+  std::vector<Interval> quantiles;  ///< one per SummaryOptions::probabilities
+  Interval above;                   ///< weighted share of observed rows >= threshold
+};
+
+struct GroupSummary {
+  std::uint64_t group = 0;  ///< the caller's id
+  std::uint64_t rows = 0;
+  double sum_weights = std::numeric_limits<double>::quiet_NaN();
+  bool suppressed = false;  ///< rows < min_cell: every estimate and count is left out (NaN/0)
+  std::vector<VariableSummary> variables;
+};
+
+/// group minus reference (ids of Summary groups).
+struct Contrast {
+  std::uint64_t group = 0;
+  std::uint64_t reference = 0;
+};
+
+struct VariableDifference {
+  Difference mean;
+  Difference above;
+};
+
+struct ContrastSummary {
+  Contrast contrast;
+  bool suppressed = false;  ///< one of the two groups is suppressed
+  std::vector<VariableDifference> variables;
+};
+
+struct DesignSummary {
+  VarianceMethod method = VarianceMethod::linearization;
+  std::uint64_t rows = 0;
+  double sum_weights = 0;
+  std::size_t strata = 0;
+  std::size_t psus = 0;
+  std::size_t singleton_strata = 0;
+  double df = std::numeric_limits<double>::quiet_NaN();  ///< #PSUs - #strata
+  double level = 0.95;
+  double t_quantile = std::numeric_limits<double>::quiet_NaN();  ///< t_{df,(1+level)/2}
+  std::size_t replicates = 0;
+  std::uint64_t seed = 0;
+  SingletonStrata singleton = SingletonStrata::error;
+  BootstrapInterval interval = BootstrapInterval::percentile;
+};
+
+struct SummaryResult {
+  DesignSummary design;
+  std::vector<GroupSummary> groups;        ///< ascending by id
+  std::vector<ContrastSummary> contrasts;  ///< in the order asked
+};
+
+/// Weighted quantile: the smallest value y with F(y) >= p, F the weighted empirical
+/// distribution function (Hyndman & Fan 1996 definition 1, the inverse of the ECDF,
+/// with weights; R svyquantile qrule "math"; numpy method "inverted_cdf" unweighted).
+/// `y` ascending, `w` >= 0; the cumulative weight is compared with p * total with a
+/// relative tolerance of 1e-12 so that an exact tie (e.g. the median of 4 equal weights)
+/// is not lost to rounding. `probabilities` ascending; NaN when no positive weight.
+template <class WeightAt>
+void weighted_quantiles_sorted(std::span<const double> y, WeightAt&& weight_at, double total,
+                               std::span<const double> probabilities, std::span<double> out) {
+  std::size_t k = 0;
+  if (total > 0) {
+    const double tol = 1e-12 * total;
+    double cum = 0, last = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 0; i < y.size() && k < probabilities.size(); ++i) {
+      const double w = weight_at(i);
+      if (!(w > 0)) continue;
+      cum += w;
+      last = y[i];
+      while (k < probabilities.size() && cum >= probabilities[k] * total - tol) out[k++] = y[i];
+    }
+    while (k < probabilities.size()) out[k++] = last;  // p = 1 short by rounding
+  }
+  for (; k < probabilities.size(); ++k) out[k] = std::numeric_limits<double>::quiet_NaN();
+}
+
+class Summary {
+ public:
+  explicit Summary(std::vector<SummaryVariable> variables) : vars_(std::move(variables)) {}
+  /// `variables` variables with the same threshold (NaN: no shares) and quantiles.
+  explicit Summary(std::size_t variables,
+                   double threshold = std::numeric_limits<double>::quiet_NaN())
+      : vars_(variables, SummaryVariable{threshold, true}) {}
+
+  std::size_t variables() const noexcept { return vars_.size(); }
+  const std::vector<SummaryVariable>& variable_specs() const noexcept { return vars_; }
+  std::uint64_t rows() const noexcept { return rows_; }
+
+  /// One row: its group, one value per variable (NaN: missing), its sampling weight
+  /// (finite, >= 0), stratum and PSU. Without clusters, give every row its own PSU id.
+  void add(std::uint64_t group, std::span<const double> values, double weight,
+           std::uint64_t stratum, std::uint64_t psu) {
+    if (values.size() != vars_.size())
+      throw std::invalid_argument("Summary::add: expected " + std::to_string(vars_.size()) +
+                                  " values, got " + std::to_string(values.size()));
+    if (!std::isfinite(weight) || weight < 0)
+      throw std::invalid_argument(
+          "Summary::add: a weight must be a finite number >= 0 [invalid_weight]");
+    for (const double x : values)
+      if (std::isinf(x))
+        throw std::invalid_argument("Summary::add: a value is infinite [not_finite]");
+    const std::size_t J = vars_.size();
+    auto [git, fresh] = groups_.try_emplace(group);
+    GroupAcc& g = git->second;
+    if (fresh) {
+      g.moments.resize(J);
+      g.values.resize(J);
+    }
+    ++g.rows;
+    g.sum_weights += weight;
+    Cell& c = cells_[CellKey{stratum, psu, group}];
+    if (c.sums.empty()) c.sums.assign(3 * J, 0.0);
+    c.sum_weights += weight;
+    for (std::size_t j = 0; j < J; ++j) {
+      const double x = values[j];
+      g.moments[j].add(x, weight);
+      if (std::isnan(x)) continue;
+      c.sums[3 * j] += weight;
+      c.sums[3 * j + 1] += weight * x;
+      if (x >= vars_[j].threshold - 1e-12) c.sums[3 * j + 2] += weight;
+      if (vars_[j].quantiles) g.values[j].push_back(Obs{x, weight, stratum, psu});
+    }
+    ++rows_;
+  }
+
+  /// Rows of `values` (rows x variables). Empty `weights`: all 1; empty `strata`: one
+  /// stratum; empty `clusters`: each row is its own PSU, with id first_row + r (give
+  /// chunks distinct first_row).
+  void add_rows(const Eigen::Ref<const Eigen::MatrixXd>& values,
+                std::span<const std::uint64_t> groups, std::span<const double> weights = {},
+                std::span<const std::uint64_t> strata = {},
+                std::span<const std::uint64_t> clusters = {}, std::uint64_t first_row = 0) {
+    const auto n = static_cast<std::size_t>(values.rows());
+    if (static_cast<std::size_t>(values.cols()) != vars_.size())
+      throw std::invalid_argument("Summary::add_rows: expected " + std::to_string(vars_.size()) +
+                                  " columns");
+    if (groups.size() != n || (!weights.empty() && weights.size() != n) ||
+        (!strata.empty() && strata.size() != n) || (!clusters.empty() && clusters.size() != n))
+      throw std::invalid_argument(
+          "Summary::add_rows: groups, weights, strata and clusters need one entry per row");
+    // Checked first: a bad row adds nothing at all.
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t j = 0; j < vars_.size(); ++j)
+        if (std::isinf(values(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(j))))
+          throw std::invalid_argument("Summary::add_rows: data row " +
+                                      std::to_string(first_row + r) + " (0-based), variable " +
+                                      std::to_string(j) + ": value is infinite [not_finite]");
+      if (!weights.empty() && !(std::isfinite(weights[r]) && weights[r] >= 0))
+        throw std::invalid_argument(
+            "Summary::add_rows: data row " + std::to_string(first_row + r) +
+            " (0-based): a weight must be a finite number >= 0 [invalid_weight]");
+    }
+    std::vector<double> row(vars_.size());
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t j = 0; j < row.size(); ++j)
+        row[j] = values(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(j));
+      add(groups[r], row, weights.empty() ? 1.0 : weights[r], strata.empty() ? 0 : strata[r],
+          clusters.empty() ? first_row + r : clusters[r]);
+    }
+  }
+
+  /// Adds another summary's rows (same variables and thresholds).
+  void merge(const Summary& o) {
+    if (o.vars_.size() != vars_.size())
+      throw std::invalid_argument("Summary::merge: different number of variables");
+    for (std::size_t j = 0; j < vars_.size(); ++j)
+      if (!same(o.vars_[j].threshold, vars_[j].threshold) ||
+          o.vars_[j].quantiles != vars_[j].quantiles)
+        throw std::invalid_argument("Summary::merge: different thresholds or quantile settings");
+    for (const auto& [id, og] : o.groups_) {
+      auto [git, fresh] = groups_.try_emplace(id);
+      GroupAcc& g = git->second;
+      if (fresh) {
+        g.moments.resize(vars_.size());
+        g.values.resize(vars_.size());
+      }
+      g.rows += og.rows;
+      g.sum_weights += og.sum_weights;
+      for (std::size_t j = 0; j < vars_.size(); ++j) {
+        g.moments[j].merge(og.moments[j]);
+        g.values[j].insert(g.values[j].end(), og.values[j].begin(), og.values[j].end());
+      }
+    }
+    for (const auto& [key, oc] : o.cells_) {
+      Cell& c = cells_[key];
+      if (c.sums.empty()) c.sums.assign(oc.sums.size(), 0.0);
+      c.sum_weights += oc.sum_weights;
+      for (std::size_t i = 0; i < oc.sums.size(); ++i) c.sums[i] += oc.sums[i];
+    }
+    rows_ += o.rows_;
+  }
+
+  /// Group estimates and their uncertainty, and the differences `contrasts` asks for.
+  /// Throws input_error [singleton_stratum] when a stratum has one PSU and the rule is
+  /// `error`; std::invalid_argument for bad options or a contrast naming an unknown group.
+  SummaryResult compute(const SummaryOptions& opt, std::span<const Contrast> contrasts = {}) const {
+    check(opt);
+    Prepared P = prepare(opt);
+    SummaryResult res;
+    res.design = P.design;
+    const std::size_t J = vars_.size(), G = P.group_ids.size(), K = opt.probabilities.size();
+
+    // Quantile probabilities in ascending order, and where each goes back.
+    std::vector<std::size_t> qorder(K);
+    std::iota(qorder.begin(), qorder.end(), 0);
+    std::stable_sort(qorder.begin(), qorder.end(), [&](std::size_t a, std::size_t b) {
+      return opt.probabilities[a] < opt.probabilities[b];
+    });
+    std::vector<double> qprob(K);
+    for (std::size_t k = 0; k < K; ++k) qprob[k] = opt.probabilities[qorder[k]];
+
+    // Point estimates.
+    res.groups.resize(G);
+    for (std::size_t g = 0; g < G; ++g) {
+      const GroupAcc& acc = groups_.at(P.group_ids[g]);
+      GroupSummary& out = res.groups[g];
+      out.group = P.group_ids[g];
+      out.rows = acc.rows;
+      out.suppressed = acc.rows < opt.min_cell;
+      out.variables.resize(J);
+      if (out.suppressed) {
+        for (auto& v : out.variables) v.quantiles.resize(K);
+        continue;
+      }
+      out.sum_weights = acc.sum_weights;
+      for (std::size_t j = 0; j < J; ++j) {
+        VariableSummary& v = out.variables[j];
+        const Moments& m = acc.moments[j];
+        v.missing = m.missing();
+        v.observed = m.rows() - m.missing();
+        v.missing_share = static_cast<double>(v.missing) / static_cast<double>(acc.rows);
+        const Totals t = P.totals(g, j, nullptr);
+        v.sum_weights = t.w;
+        v.mean.estimate = t.w > 0 ? t.wy / t.w : std::numeric_limits<double>::quiet_NaN();
+        if (!std::isnan(vars_[j].threshold) && t.w > 0) v.above.estimate = t.wa / t.w;
+        v.quantiles.resize(K);
+        if (vars_[j].quantiles) {
+          std::vector<double> q(K);
+          P.quantiles(g, j, nullptr, t.w, qprob, q);
+          for (std::size_t k = 0; k < K; ++k) v.quantiles[qorder[k]].estimate = q[k];
+        }
+      }
+    }
+
+    // Contrasts: both groups must exist.
+    std::vector<std::pair<std::size_t, std::size_t>> cidx;
+    for (const auto& c : contrasts) {
+      const auto a = P.group_index(c.group), b = P.group_index(c.reference);
+      if (a == npos || b == npos)
+        throw std::invalid_argument(
+            "Summary::compute: a contrast names a group with no rows [unknown_group]");
+      cidx.emplace_back(a, b);
+      ContrastSummary cs;
+      cs.contrast = c;
+      cs.suppressed = res.groups[a].suppressed || res.groups[b].suppressed;
+      cs.variables.resize(J);
+      if (!cs.suppressed)
+        for (std::size_t j = 0; j < J; ++j) {
+          cs.variables[j].mean.estimate =
+              res.groups[a].variables[j].mean.estimate - res.groups[b].variables[j].mean.estimate;
+          cs.variables[j].above.estimate =
+              res.groups[a].variables[j].above.estimate - res.groups[b].variables[j].above.estimate;
+        }
+      res.contrasts.push_back(std::move(cs));
+    }
+
+    const double tq = res.design.t_quantile, df = res.design.df;
+    if (opt.method == VarianceMethod::linearization) {
+      std::vector<double> Z(P.psus()), Z2(P.psus());
+      for (std::size_t g = 0; g < G; ++g) {
+        GroupSummary& out = res.groups[g];
+        if (out.suppressed) continue;
+        for (std::size_t j = 0; j < J; ++j) {
+          VariableSummary& v = out.variables[j];
+          P.linearized(g, j, Stat::mean, v.mean.estimate, Z);
+          set_t_interval(v.mean, std::sqrt(P.variance(Z, opt.singleton)), tq);
+          if (!std::isnan(v.above.estimate)) {
+            P.linearized(g, j, Stat::above, v.above.estimate, Z);
+            set_t_interval(v.above, std::sqrt(P.variance(Z, opt.singleton)), tq);
+          }
+          if (vars_[j].quantiles) woodruff(P, g, j, opt, qprob, qorder, tq, v, Z);
+        }
+      }
+      for (std::size_t c = 0; c < cidx.size(); ++c) {
+        ContrastSummary& cs = res.contrasts[c];
+        if (cs.suppressed) continue;
+        const auto [a, b] = cidx[c];
+        for (std::size_t j = 0; j < J; ++j) {
+          for (const Stat s : {Stat::mean, Stat::above}) {
+            Difference& d = s == Stat::mean ? cs.variables[j].mean : cs.variables[j].above;
+            const Interval& ea = s == Stat::mean ? res.groups[a].variables[j].mean
+                                                 : res.groups[a].variables[j].above;
+            const Interval& eb = s == Stat::mean ? res.groups[b].variables[j].mean
+                                                 : res.groups[b].variables[j].above;
+            if (std::isnan(d.estimate)) continue;
+            P.linearized(a, j, s, ea.estimate, Z);
+            P.linearized(b, j, s, eb.estimate, Z2);
+            for (std::size_t p = 0; p < Z.size(); ++p) Z[p] -= Z2[p];
+            set_t_interval(d, std::sqrt(P.variance(Z, opt.singleton)), tq);
+            d.p = t_p_value(d.estimate, d.se, df);
+          }
+        }
+      }
+    } else if (opt.method == VarianceMethod::bootstrap) {
+      bootstrap(P, opt, qprob, qorder, cidx, res);
+    }
+    return res;
+  }
+
+ private:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static bool same(double a, double b) noexcept {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+  }
+
+  struct Obs {
+    double y, w;
+    std::uint64_t stratum, psu;
+  };
+  struct GroupAcc {
+    std::uint64_t rows = 0;
+    double sum_weights = 0;
+    std::vector<Moments> moments;          // per variable
+    std::vector<std::vector<Obs>> values;  // per variable, observed values (for quantiles)
+  };
+  struct CellKey {
+    std::uint64_t stratum, psu, group;
+    bool operator==(const CellKey&) const = default;
+  };
+  struct CellHash {
+    std::size_t operator()(const CellKey& k) const noexcept {
+      return static_cast<std::size_t>(
+          splitmix64(k.stratum ^ splitmix64(k.psu ^ splitmix64(k.group))));
+    }
+  };
+  /// Sums over the rows of one group in one PSU: per variable j, [3j] sum of weights of
+  /// observed rows, [3j+1] sum w y, [3j+2] sum w 1{y >= threshold}.
+  struct Cell {
+    double sum_weights = 0;
+    std::vector<double> sums;
+  };
+
+  enum class Stat { mean, above };
+
+  struct Totals {
+    double w = 0, wy = 0, wa = 0;
+  };
+
+  /// Everything compute() needs, in dense indices: PSUs sorted by (stratum id, psu id),
+  /// groups by id, each group's cells by PSU, each (group, variable)'s values sorted.
+  struct Prepared {
+    DesignSummary design;
+    std::vector<std::size_t> stratum_size;   // n_h, strata ascending by id
+    std::vector<std::size_t> stratum_begin;  // first PSU of each stratum, then #PSUs
+    std::vector<std::uint64_t> group_ids;
+    std::size_t J = 0;
+    struct CellRef {
+      std::uint32_t p;
+      const Cell* cell;
+    };
+    std::vector<std::vector<CellRef>> cells;  // per group
+    struct Sorted {
+      std::vector<double> y, w;
+      std::vector<std::uint32_t> p;
+    };
+    std::vector<Sorted> sorted;  // per group * J + variable
+
+    std::size_t psus() const noexcept { return stratum_begin.back(); }
+    std::size_t group_index(std::uint64_t id) const noexcept {
+      const auto it = std::lower_bound(group_ids.begin(), group_ids.end(), id);
+      return it != group_ids.end() && *it == id ? static_cast<std::size_t>(it - group_ids.begin())
+                                                : npos;
+    }
+    /// Sums of group g, variable j, with PSU factors f (nullptr: all 1).
+    Totals totals(std::size_t g, std::size_t j, const double* f) const noexcept {
+      Totals t;
+      for (const auto& c : cells[g]) {
+        const double m = f ? f[c.p] : 1.0;
+        if (m == 0) continue;
+        t.w += m * c.cell->sums[3 * j];
+        t.wy += m * c.cell->sums[3 * j + 1];
+        t.wa += m * c.cell->sums[3 * j + 2];
+      }
+      return t;
+    }
+    void quantiles(std::size_t g, std::size_t j, const double* f, double total,
+                   std::span<const double> probs, std::span<double> out) const {
+      const Sorted& s = sorted[g * J + j];
+      if (f)
+        weighted_quantiles_sorted(
+            s.y, [&](std::size_t i) { return s.w[i] * f[s.p[i]]; }, total, probs, out);
+      else
+        weighted_quantiles_sorted(
+            s.y, [&](std::size_t i) { return s.w[i]; }, total, probs, out);
+    }
+    /// PSU totals of the linearised variable of the domain ratio estimator
+    /// R = sum w d u / sum w d: z_i = w_i d_i (u_i - R) / sum w d (zero outside the domain).
+    void linearized(std::size_t g, std::size_t j, Stat s, double R, std::vector<double>& Z) const {
+      std::fill(Z.begin(), Z.end(), 0.0);
+      double W = 0;
+      for (const auto& c : cells[g]) W += c.cell->sums[3 * j];
+      if (!(W > 0)) {
+        std::fill(Z.begin(), Z.end(), std::numeric_limits<double>::quiet_NaN());
+        return;
+      }
+      const std::size_t k = s == Stat::mean ? 1 : 2;
+      for (const auto& c : cells[g])
+        Z[c.p] = (c.cell->sums[3 * j + k] - R * c.cell->sums[3 * j]) / W;
+    }
+    /// sum_h n_h/(n_h-1) sum_i (Z_hi - Zbar_h)^2, singleton strata by `rule`.
+    double variance(const std::vector<double>& Z, SingletonStrata rule) const {
+      double grand = 0;
+      if (rule == SingletonStrata::centered) {
+        for (const double z : Z) grand += z;
+        grand /= static_cast<double>(Z.size());
+      }
+      double v = 0;
+      for (std::size_t h = 0; h < stratum_size.size(); ++h) {
+        const std::size_t b = stratum_begin[h], n = stratum_size[h];
+        if (n == 1) {
+          if (rule == SingletonStrata::centered) v += (Z[b] - grand) * (Z[b] - grand);
+          continue;  // certainty: nothing; error was refused before
+        }
+        double mean = 0;
+        for (std::size_t p = b; p < b + n; ++p) mean += Z[p];
+        mean /= static_cast<double>(n);
+        double ss = 0;
+        for (std::size_t p = b; p < b + n; ++p) ss += (Z[p] - mean) * (Z[p] - mean);
+        v += static_cast<double>(n) / static_cast<double>(n - 1) * ss;
+      }
+      return v;
+    }
+  };
+
+  void check(const SummaryOptions& opt) const {
+    if (!(opt.level > 0 && opt.level < 1))
+      throw std::invalid_argument(
+          "Summary: the confidence level must be between 0 and 1 [bad_level]");
+    for (const double p : opt.probabilities)
+      if (!(p >= 0 && p <= 1))
+        throw std::invalid_argument(
+            "Summary: quantile probabilities must be in [0, 1] [bad_probability]");
+    if (opt.method == VarianceMethod::bootstrap && opt.replicates < 2)
+      throw std::invalid_argument(
+          "Summary: the bootstrap needs at least 2 replicates [bad_replicates]");
+    if (opt.method == VarianceMethod::bootstrap &&
+        opt.replicates > std::numeric_limits<std::uint32_t>::max())
+      throw std::invalid_argument("Summary: too many replicates [bad_replicates]");
+  }
+
+  Prepared prepare(const SummaryOptions& opt) const {
+    Prepared P;
+    P.J = vars_.size();
+    // PSUs in (stratum, psu) order.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> psu_keys;
+    psu_keys.reserve(cells_.size());
+    for (const auto& [k, c] : cells_) psu_keys.emplace_back(k.stratum, k.psu);
+    std::sort(psu_keys.begin(), psu_keys.end());
+    psu_keys.erase(std::unique(psu_keys.begin(), psu_keys.end()), psu_keys.end());
+    for (std::size_t p = 0; p < psu_keys.size(); ++p) {
+      if (p == 0 || psu_keys[p].first != psu_keys[p - 1].first) {
+        P.stratum_begin.push_back(p);
+        P.stratum_size.push_back(0);
+      }
+      ++P.stratum_size.back();
+    }
+    P.stratum_begin.push_back(psu_keys.size());
+    if (psu_keys.size() > std::numeric_limits<std::uint32_t>::max())
+      throw std::invalid_argument("Summary: too many PSUs");
+    const auto psu_index = [&](std::uint64_t s, std::uint64_t p) {
+      return static_cast<std::uint32_t>(
+          std::lower_bound(psu_keys.begin(), psu_keys.end(), std::make_pair(s, p)) -
+          psu_keys.begin());
+    };
+
+    DesignSummary& d = P.design;
+    d.method = opt.method;
+    d.rows = rows_;
+    for (const auto& [id, g] : groups_) d.sum_weights += g.sum_weights;
+    d.strata = P.stratum_size.size();
+    d.psus = psu_keys.size();
+    d.singleton_strata =
+        static_cast<std::size_t>(std::count(P.stratum_size.begin(), P.stratum_size.end(), 1));
+    d.df = static_cast<double>(d.psus) - static_cast<double>(d.strata);
+    d.level = opt.level;
+    d.t_quantile = t_quantile(d.df, opt.level);
+    d.singleton = opt.singleton;
+    d.interval = opt.interval;
+    if (opt.method == VarianceMethod::bootstrap) {
+      d.replicates = opt.replicates;
+      d.seed = opt.seed;
+    }
+    if (opt.method != VarianceMethod::none && d.singleton_strata > 0) {
+      if (opt.singleton == SingletonStrata::error)
+        throw input_error(
+            "singleton_stratum",
+            std::to_string(d.singleton_strata) +
+                " stratum/strata with a single PSU: its variance cannot be estimated; choose "
+                "how to treat such strata (singleton: certainty or centered)",
+            0, opt.strata_column);
+      if (opt.method == VarianceMethod::bootstrap && opt.singleton == SingletonStrata::centered)
+        throw std::invalid_argument(
+            "Summary: singleton strata 'centered' is for linearisation; the bootstrap takes "
+            "'certainty' "
+            "[singleton_stratum]");
+    }
+
+    for (const auto& [id, g] : groups_) P.group_ids.push_back(id);
+    const std::size_t G = P.group_ids.size();
+    P.cells.resize(G);
+    for (const auto& [k, c] : cells_)
+      P.cells[P.group_index(k.group)].push_back({psu_index(k.stratum, k.psu), &c});
+    for (auto& v : P.cells)
+      std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.p < b.p; });
+    P.sorted.resize(G * P.J);
+    for (std::size_t g = 0; g < G; ++g) {
+      const GroupAcc& acc = groups_.at(P.group_ids[g]);
+      for (std::size_t j = 0; j < P.J; ++j) {
+        if (!vars_[j].quantiles) continue;
+        std::vector<Obs> obs = acc.values[j];
+        // A total order: the result does not depend on the order rows were added in.
+        std::sort(obs.begin(), obs.end(), [](const Obs& a, const Obs& b) {
+          return std::tie(a.y, a.stratum, a.psu, a.w) < std::tie(b.y, b.stratum, b.psu, b.w);
+        });
+        auto& s = P.sorted[g * P.J + j];
+        s.y.reserve(obs.size());
+        s.w.reserve(obs.size());
+        s.p.reserve(obs.size());
+        // Runs of the same value in the same PSU become one entry (their weights summed):
+        // every replicate scales them alike, and scores repeat values a lot.
+        for (std::size_t i = 0; i < obs.size(); ++i) {
+          const Obs& o = obs[i];
+          if (i > 0 && o.y == obs[i - 1].y && o.stratum == obs[i - 1].stratum &&
+              o.psu == obs[i - 1].psu) {
+            s.w.back() += o.w;
+            continue;
+          }
+          s.y.push_back(o.y);
+          s.w.push_back(o.w);
+          s.p.push_back(psu_index(o.stratum, o.psu));
+        }
+      }
+    }
+    return P;
+  }
+
+  static void set_t_interval(Interval& e, double se, double tq) {
+    e.se = se;
+    e.lo = e.estimate - tq * se;
+    e.hi = e.estimate + tq * se;
+  }
+
+  /// Woodruff (1952) intervals for the quantiles of group g, variable j: the linearised SE
+  /// of F(q_p) (the domain share of values <= q_p) gives p -/+ t SE on the probability
+  /// scale, mapped back through the quantile function; SE = (hi - lo) / (2 t).
+  void woodruff(const Prepared& P, std::size_t g, std::size_t j, const SummaryOptions& opt,
+                const std::vector<double>& qprob, const std::vector<std::size_t>& qorder, double tq,
+                VariableSummary& v, std::vector<double>& Z) const {
+    const auto& s = P.sorted[g * P.J + j];
+    const double W = v.sum_weights;
+    if (!(W > 0)) return;
+    for (std::size_t k = 0; k < qprob.size(); ++k) {
+      Interval& e = v.quantiles[qorder[k]];
+      const double q = e.estimate;
+      std::fill(Z.begin(), Z.end(), 0.0);
+      double below = 0;
+      for (std::size_t i = 0; i < s.y.size() && s.y[i] <= q; ++i) {
+        Z[s.p[i]] += s.w[i];
+        below += s.w[i];
+      }
+      const double F = below / W;
+      for (const auto& c : P.cells[g]) Z[c.p] = (Z[c.p] - F * c.cell->sums[3 * j]) / W;
+      const double seF = std::sqrt(P.variance(Z, opt.singleton));
+      const double plo = std::clamp(qprob[k] - tq * seF, 0.0, 1.0),
+                   phi = std::clamp(qprob[k] + tq * seF, 0.0, 1.0);
+      if (std::isnan(plo) || std::isnan(phi)) continue;
+      const std::array<double, 2> pp{plo, phi};
+      std::array<double, 2> lohi{};
+      P.quantiles(g, j, nullptr, W, pp, lohi);
+      e.lo = lohi[0];
+      e.hi = lohi[1];
+      e.se = (e.hi - e.lo) / (2 * tq);
+    }
+  }
+
+  void bootstrap(const Prepared& P, const SummaryOptions& opt, const std::vector<double>& qprob,
+                 const std::vector<std::size_t>& qorder,
+                 const std::vector<std::pair<std::size_t, std::size_t>>& cidx,
+                 SummaryResult& res) const {
+    const std::size_t J = vars_.size(), G = P.group_ids.size(), K = qprob.size(),
+                      B = opt.replicates;
+    const std::size_t S = 2 + K;  // per (group, variable): mean, above, quantiles (ascending p)
+    const std::size_t E = G * J * S;
+    const auto at = [&](std::size_t g, std::size_t j, std::size_t s) {
+      return (g * J + j) * S + s;
+    };
+    std::vector<double> rep(B * E, std::numeric_limits<double>::quiet_NaN());
+
+    const auto run = [&](std::size_t b0, std::size_t b1) {
+      std::vector<double> f(P.psus()), q(K);
+      for (std::size_t b = b0; b < b1; ++b) {
+        rao_wu_factors(P.stratum_size, opt.seed, b, f);
+        double* r = rep.data() + b * E;
+        for (std::size_t g = 0; g < G; ++g) {
+          if (res.groups[g].suppressed) continue;
+          for (std::size_t j = 0; j < J; ++j) {
+            const Totals t = P.totals(g, j, f.data());
+            if (!(t.w > 0)) continue;
+            r[at(g, j, 0)] = t.wy / t.w;
+            if (!std::isnan(vars_[j].threshold)) r[at(g, j, 1)] = t.wa / t.w;
+            if (vars_[j].quantiles) {
+              P.quantiles(g, j, f.data(), t.w, qprob, q);
+              for (std::size_t k = 0; k < K; ++k) r[at(g, j, 2 + k)] = q[k];
+            }
+          }
+        }
+      }
+    };
+    unsigned threads =
+        opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, B));
+    if (threads <= 1) {
+      run(0, B);
+    } else {
+      std::vector<std::thread> pool;
+      for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back(run, B * t / threads, B * (t + 1) / threads);
+      for (auto& th : pool) th.join();
+    }
+
+    const double tq = res.design.t_quantile, df = res.design.df;
+    std::vector<double> col(B);
+    const auto finish = [&](Interval& e, const auto& value_of) {
+      if (std::isnan(e.estimate)) return;
+      for (std::size_t b = 0; b < B; ++b) col[b] = value_of(b);
+      std::vector<double> v(col);
+      const ReplicateSummary s = summarize_replicates(v, opt.level);
+      e.se = s.se;
+      e.replicates = s.used;
+      if (opt.interval == BootstrapInterval::percentile) {
+        e.lo = s.lo;
+        e.hi = s.hi;
+      } else {
+        e.lo = e.estimate - tq * s.se;
+        e.hi = e.estimate + tq * s.se;
+      }
+    };
+    for (std::size_t g = 0; g < G; ++g) {
+      if (res.groups[g].suppressed) continue;
+      for (std::size_t j = 0; j < J; ++j) {
+        VariableSummary& v = res.groups[g].variables[j];
+        finish(v.mean, [&](std::size_t b) { return rep[b * E + at(g, j, 0)]; });
+        finish(v.above, [&](std::size_t b) { return rep[b * E + at(g, j, 1)]; });
+        for (std::size_t k = 0; k < K; ++k)
+          finish(v.quantiles[qorder[k]],
+                 [&](std::size_t b) { return rep[b * E + at(g, j, 2 + k)]; });
+      }
+    }
+    for (std::size_t c = 0; c < cidx.size(); ++c) {
+      ContrastSummary& cs = res.contrasts[c];
+      if (cs.suppressed) continue;
+      const auto [a, bref] = cidx[c];
+      for (std::size_t j = 0; j < J; ++j)
+        for (std::size_t s = 0; s < 2; ++s) {
+          Difference& d = s == 0 ? cs.variables[j].mean : cs.variables[j].above;
+          finish(d, [&](std::size_t b) {
+            return rep[b * E + at(a, j, s)] - rep[b * E + at(bref, j, s)];
+          });
+          d.p = t_p_value(d.estimate, d.se, df);
+        }
+    }
+  }
+
+  std::vector<SummaryVariable> vars_;
+  std::map<std::uint64_t, GroupAcc> groups_;
+  std::unordered_map<CellKey, Cell, CellHash> cells_;
+  std::uint64_t rows_ = 0;
+};
+
+}  // namespace reinscore
