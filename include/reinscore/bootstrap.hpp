@@ -2,7 +2,7 @@
 // Wu & Yue 1992), with the choice m_h = n_h - 1 PSUs drawn with replacement in each
 // stratum, and the replicate statistics used by summary.hpp. Replicate b is drawn from
 // its own generator, seeded from (master seed, b) only: the replicates are the same on
-// every platform and for any number of threads. docs/stats-summary.md has the formulas.
+// every platform and for any number of threads. docs/statistics.md has the formulas.
 #pragma once
 
 #include <boost/math/distributions/students_t.hpp>

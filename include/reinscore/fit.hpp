@@ -2,7 +2,7 @@
 // items (normalised first-component loadings, or the OECD/JRC varimax procedure), with
 // the diagnostics that say whether the data support them: eigenvalues, explained
 // variance, loadings before and after rotation, KMO and Bartlett's test of sphericity.
-// Every formula, its reference and the conventions are in docs/stats-fit.md.
+// Every formula, its reference and the conventions are in docs/statistics.md.
 #pragma once
 
 #include <reinscore/coder.hpp>
@@ -87,7 +87,7 @@ inline constexpr std::size_t fit_chunk_rows = 8192;
 
 /// Flips each column so that its entry of largest magnitude is positive (on a tie, the
 /// first such entry in item order decides). Eigenvectors and rotated factors have no sign
-/// of their own; this convention makes results reproducible (docs/stats-fit.md).
+/// of their own; this convention makes results reproducible (docs/statistics.md).
 inline void fix_column_signs(Eigen::MatrixXd& m) {
   for (Eigen::Index j = 0; j < m.cols(); ++j) {
     Eigen::Index at = 0;
@@ -150,7 +150,7 @@ struct Varimax {
 /// until no angle exceeds `tolerance`. Each step is the exact optimum for its pair, so
 /// the criterion never falls; the SVD iteration of R's stats::varimax can instead
 /// alternate between two rotations for hundreds of steps when two factors are carried
-/// by few items, and its stopping rule then ends far from the optimum (docs/stats-fit.md).
+/// by few items, and its stopping rule then ends far from the optimum (docs/statistics.md).
 inline Varimax varimax(const Eigen::MatrixXd& L, const VarimaxOptions& opt = {}) {
   if (!L.allFinite())
     throw std::invalid_argument("varimax: the loading matrix has undefined (NaN) entries");
@@ -579,7 +579,7 @@ inline json::object block_json(const Instrument& ins, const BlockFit& b) {
 
 }  // namespace detail
 
-/// Fits a weight set to the data in `acc` (see docs/stats-fit.md for the procedures).
+/// Fits a weight set to the data in `acc` (see docs/statistics.md for the procedures).
 ///
 /// The returned set is named `opt.name` (default "fitted-<method>"), has source
 /// "fitted:<method>", a citation naming the data (rows, instrument tag, options) and the

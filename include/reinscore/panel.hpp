@@ -2,7 +2,7 @@
 // between two rounds (mean, linearised standard error, t-interval), months since return,
 // transition matrices between categories (or statuses), and attrition per round.
 //
-// Formulas and references: docs/stats-panel.md. Every accumulator here is mergeable:
+// Formulas and references: docs/statistics.md. Every accumulator here is mergeable:
 // results for disjoint groups of returnees merge to the result for all of them.
 //
 // Needs Boost.Math (header-only) for the Student t distribution.

@@ -3,7 +3,7 @@
 // underlying bivariate normal given those thresholds. Also the bivariate normal CDF it
 // needs (Drezner & Wesolowsky 1990, as refined by Genz 2004) and a mergeable accumulator
 // of the pairwise contingency tables of k items, for ordinal alpha (reliability.hpp).
-// Formulas and references: docs/stats-reliability.md.
+// Formulas and references: docs/statistics.md.
 #pragma once
 
 #include <reinscore/comoments.hpp>  // MissingPolicy

@@ -3,7 +3,7 @@
 // alpha on polychoric correlations. Everything comes from mergeable accumulators filled in
 // one pass (CoMoments, plus contingency tables for ordinal alpha), so a file streams
 // through in chunks and chunks merge in any order. Formulas, references and the
-// missing-value policy: docs/stats-reliability.md.
+// missing-value policy: docs/statistics.md.
 #pragma once
 
 #include <reinscore/comoments.hpp>

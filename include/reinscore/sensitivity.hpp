@@ -3,7 +3,7 @@
 // at random, or both), with per-interview intervals of the composite and the share of
 // interviews whose category changes. Deterministic for a seed whatever the number of
 // threads: every replicate has its own generator, seeded from (seed, replicate).
-// Formulas and conventions: docs/stats-fit.md.
+// Formulas and conventions: docs/statistics.md.
 #pragma once
 
 #include <reinscore/coder.hpp>

@@ -3,7 +3,7 @@
 // mean, quantiles and share at or above a threshold of each variable, with standard
 // errors and confidence intervals by Taylor linearisation or by the Rao–Wu rescaling
 // bootstrap, and differences between groups. Every formula and its reference is in
-// docs/stats-summary.md.
+// docs/statistics.md.
 //
 // `Summary` is a mergeable accumulator: add rows in any chunks (threads, files), merge
 // the parts, and compute() gives the same result as one pass over all rows (to rounding

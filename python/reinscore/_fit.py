@@ -4,7 +4,7 @@ of the composite to the weights (Monte Carlo over weight sets).
 The statistics run in the compiled core (``include/reinscore/fit.hpp`` and
 ``sensitivity.hpp``), on the same coded values, in the same chunks, as the command line
 (``reinscore fit-weights``, ``reinscore sensitivity``): a set fitted here and the JSON file
-written by the command line hold the same numbers. Formulas: ``docs/stats-fit.md``.
+written by the command line hold the same numbers. Formulas: ``docs/statistics.md``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Change of each score between two rounds (paired mean with standard error and a t
 interval, optionally weighted), months since return, transition matrices between
 categories (and statuses), and attrition per round. The numbers come from the C++ core
-(include/reinscore/panel.hpp); formulas are in docs/stats-panel.md.
+(include/reinscore/panel.hpp); formulas are in docs/statistics.md.
 """
 
 from __future__ import annotations

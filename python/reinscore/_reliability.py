@@ -1,6 +1,6 @@
 """Reliability of the dimensions: Cronbach's alpha, item statistics, ordinal alpha.
 
-Formulas, references and the missing-value policy: docs/stats-reliability.md.
+Formulas, references and the missing-value policy: docs/statistics.md.
 """
 
 from __future__ import annotations

@@ -75,6 +75,11 @@ def summarize(scores: pd.DataFrame, by: str | Sequence[str] = (), min_cell: int 
     ScoreSummary
         Means are over the interviews that have the score (missing scores are left
         out, never counted as 0).
+
+    See Also
+    --------
+    reinscore.survey_summary : the same with standard errors and confidence intervals
+        under a survey design (weights, strata, clusters), quantiles and differences.
     """
     by_list = [by] if isinstance(by, str) else list(by)
     for b in by_list:

@@ -4,7 +4,7 @@ The numbers come from the C++ ``reinscore::Summary`` (include/reinscore/summary.
 weighted means, quantiles and shares at or above a threshold per group, with standard
 errors and confidence intervals by Taylor linearisation or the Rao–Wu rescaling
 bootstrap, and differences between groups. Formulas and references:
-docs/stats-summary.md.
+docs/statistics.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 // Summary: group means, quantiles and shares under a survey design, linearised and
 // bootstrap uncertainty, differences, singleton strata, and the mergeable accumulator
 // property. The references here are written independently, row by row, from the
-// formulas in docs/stats-summary.md.
+// formulas in docs/statistics.md.
 #include <reinscore/summary.hpp>
 
 #include <gtest/gtest.h>

@@ -62,7 +62,7 @@ def small_instrument(path: Path, item_mode: bool) -> Path:
 
 
 def replicate_seed(seed: int, r: int) -> int:
-    """docs/stats-fit.md: low 32 bits of SplitMix64 at state seed + (r + 1) * golden."""
+    """docs/statistics.md: low 32 bits of SplitMix64 at state seed + (r + 1) * golden."""
     z = (seed + (r + 1) * 0x9E3779B97F4A7C15) & MASK64
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64

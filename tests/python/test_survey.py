@@ -1,6 +1,6 @@
 """reinscore.survey_summary: group estimates under a survey design, checked against
 samplics (Taylor linearisation), statsmodels, numpy references written here from the
-formulas of docs/stats-summary.md (domain linearisation, the Rao–Wu bootstrap with the
+formulas of docs/statistics.md (domain linearisation, the Rao–Wu bootstrap with the
 same random numbers), and the command line."""
 
 from __future__ import annotations
