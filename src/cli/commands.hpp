@@ -1,6 +1,8 @@
 // Subcommands of the command-line tool and the helpers they share.
 #pragma once
 
+#include "io/table.hpp"
+
 #include <reinscore/instrument.hpp>
 
 #include <boost/program_options.hpp>
@@ -36,6 +38,10 @@ bool parse_options(const std::string& command, const std::string& synopsis,
                    const boost::program_options::positional_options_description& pos,
                    const std::vector<std::string>& args, boost::program_options::variables_map& vm,
                    int& code);
+
+/// Reader options from --delimiter (one character, or "tab") and --sheet; throws
+/// std::invalid_argument for a delimiter that is neither.
+io::OpenOptions open_options(const std::string& delimiter, const std::string& sheet);
 
 /// Prints "reinscore <command>: <message>" on stderr and returns `code`.
 int fail(const std::string& command, const std::string& message, int code);

@@ -39,6 +39,17 @@ bool parse_options(const std::string& command, const std::string& synopsis,
   }
 }
 
+io::OpenOptions open_options(const std::string& delimiter, const std::string& sheet) {
+  io::OpenOptions opts;
+  if (!delimiter.empty()) {
+    const std::string d = delimiter == "tab" || delimiter == "\\t" ? "\t" : delimiter;
+    if (d.size() != 1) throw std::invalid_argument("--delimiter must be one character or 'tab'");
+    opts.delimiter = d[0];
+  }
+  opts.sheet = sheet;
+  return opts;
+}
+
 std::vector<std::string> instrument_dirs() {
   std::vector<std::string> dirs;
   if (const char* env = std::getenv("REINSCORE_INSTRUMENT_PATH")) {

@@ -245,13 +245,7 @@ int cmd_fit_weights(const std::vector<std::string>& args) {
     opt.varimax.max_iterations = max_iterations;
     opt.name = name.empty() ? "fitted-" + method : name;
     if (!weight_column.empty()) opt.weight_label = "column '" + weight_column + "'";
-    if (!delimiter.empty()) {
-      if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-      if (delimiter.size() != 1)
-        throw std::invalid_argument("--delimiter must be one character or 'tab'");
-      open_opts.delimiter = delimiter[0];
-    }
-    open_opts.sheet = sheet;
+    open_opts = open_options(delimiter, sheet);
     ins = resolve_instrument(instrument_name);
   } catch (const std::invalid_argument& e) {
     return fail("fit-weights", e.what(), usage_or_input);

@@ -211,13 +211,7 @@ int cmd_reliability(const std::vector<std::string>& args) {
   Instrument ins;
   try {
     ropt.missing = parse_missing_policy(missing, "--missing");
-    if (!delimiter.empty()) {
-      if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-      if (delimiter.size() != 1)
-        throw std::invalid_argument("--delimiter must be one character or 'tab'");
-      open_opts.delimiter = delimiter[0];
-    }
-    open_opts.sheet = sheet;
+    open_opts = open_options(delimiter, sheet);
     ins = resolve_instrument(instrument_name);
   } catch (const std::invalid_argument& e) {
     return fail("reliability", e.what(), usage_or_input);

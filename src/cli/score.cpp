@@ -136,13 +136,11 @@ int cmd_score(const std::vector<std::string>& args) {
   const bool quiet = vm["quiet"].as<bool>();
 
   io::OpenOptions open_opts;
-  if (!delimiter.empty()) {
-    if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-    if (delimiter.size() != 1)
-      return fail("score", "--delimiter must be one character or 'tab'", usage_or_input);
-    open_opts.delimiter = delimiter[0];
+  try {
+    open_opts = open_options(delimiter, sheet);
+  } catch (const std::invalid_argument& e) {
+    return fail("score", e.what(), usage_or_input);
   }
-  open_opts.sheet = sheet;
 
   Instrument ins;
   try {

@@ -113,13 +113,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
                                   " reads the input twice (fits, then draws): give a file, not -");
     if (opt.mode == SensitivityMode::perturb && !weight_column.empty())
       throw std::invalid_argument("--weight applies to the fits of --mode methods or both only");
-    if (!delimiter.empty()) {
-      if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-      if (delimiter.size() != 1)
-        throw std::invalid_argument("--delimiter must be one character or 'tab'");
-      open_opts.delimiter = delimiter[0];
-    }
-    open_opts.sheet = sheet;
+    open_opts = open_options(delimiter, sheet);
     ins = apply_weights(resolve_instrument(instrument_name), weights);
   } catch (const input_error& e) {
     return fail("sensitivity", e.what(), usage_or_input);

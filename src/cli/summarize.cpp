@@ -32,6 +32,33 @@ namespace po = boost::program_options;
 
 namespace {
 
+// Score columns of a scores file: `composite` and every X with a `coverage_X` column.
+struct ScoreColumns {
+  std::vector<std::string> names;
+  std::vector<std::size_t> columns;
+  std::size_t status = io::ColumnBinding::none;
+};
+
+ScoreColumns find_score_columns(const std::vector<std::string>& header) {
+  const auto find = [&](const std::string& name) {
+    for (std::size_t c = 0; c < header.size(); ++c)
+      if (header[c] == name) return c;
+    return io::ColumnBinding::none;
+  };
+  ScoreColumns out;
+  for (const auto& h : header)
+    if (h.rfind("coverage_", 0) == 0 && find(h.substr(9)) != io::ColumnBinding::none) {
+      out.names.push_back(h.substr(9));
+      out.columns.push_back(find(h.substr(9)));
+    }
+  if (find("composite") != io::ColumnBinding::none) {
+    out.names.push_back("composite");
+    out.columns.push_back(find("composite"));
+  }
+  out.status = find("status");
+  return out;
+}
+
 struct Group {
   std::vector<Moments> scores;
   CategoryCounts status{status_names.size()};
@@ -169,18 +196,10 @@ int survey_summarize(const std::string& input, const std::vector<std::string>& b
       if (header[c] == name) return c;
     return io::ColumnBinding::none;
   };
-  std::vector<std::string> names;
-  std::vector<std::size_t> score_cols;
-  for (const auto& h : header)
-    if (h.rfind("coverage_", 0) == 0 && find(h.substr(9)) != io::ColumnBinding::none) {
-      names.push_back(h.substr(9));
-      score_cols.push_back(find(h.substr(9)));
-    }
-  if (find("composite") != io::ColumnBinding::none) {
-    names.push_back("composite");
-    score_cols.push_back(find("composite"));
-  }
-  const std::size_t status_col = find("status");
+  const ScoreColumns found = find_score_columns(header);
+  const std::vector<std::string>& names = found.names;
+  const std::vector<std::size_t>& score_cols = found.columns;
+  const std::size_t status_col = found.status;
   if (score_cols.empty() || status_col == io::ColumnBinding::none)
     return fail("summarize",
                 "'" + input +
@@ -533,19 +552,10 @@ int cmd_summarize(const std::vector<std::string>& args) {
         if (header[c] == name) return c;
       return io::ColumnBinding::none;
     };
-    // Score columns: `composite` and every X with a `coverage_X` column.
-    std::vector<std::string> names;
-    std::vector<std::size_t> score_cols;
-    for (const auto& h : header)
-      if (h.rfind("coverage_", 0) == 0 && find(h.substr(9)) != io::ColumnBinding::none) {
-        names.push_back(h.substr(9));
-        score_cols.push_back(find(h.substr(9)));
-      }
-    if (find("composite") != io::ColumnBinding::none) {
-      names.push_back("composite");
-      score_cols.push_back(find("composite"));
-    }
-    const std::size_t status_col = find("status");
+    const ScoreColumns found = find_score_columns(header);
+    const std::vector<std::string>& names = found.names;
+    const std::vector<std::size_t>& score_cols = found.columns;
+    const std::size_t status_col = found.status;
     if (score_cols.empty() || status_col == io::ColumnBinding::none)
       return fail(
           "summarize",

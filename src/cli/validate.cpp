@@ -89,13 +89,11 @@ int cmd_validate(const std::vector<std::string>& args) {
   const bool show_codes = vm["show-codes"].as<bool>();
 
   io::OpenOptions open_opts;
-  if (!delimiter.empty()) {
-    if (delimiter == "tab" || delimiter == "\\t") delimiter = "\t";
-    if (delimiter.size() != 1)
-      return fail("validate", "--delimiter must be one character or 'tab'", usage_or_input);
-    open_opts.delimiter = delimiter[0];
+  try {
+    open_opts = open_options(delimiter, sheet);
+  } catch (const std::invalid_argument& e) {
+    return fail("validate", e.what(), usage_or_input);
   }
-  open_opts.sheet = sheet;
 
   try {
     const Instrument ins = resolve_instrument(instrument_name);
@@ -235,10 +233,13 @@ int cmd_validate(const std::vector<std::string>& args) {
         std::size_t i = 0;
         for (const auto& [text, tally] : cols[k].codes) {
           ++i;
-          std::cout << "problem     column '" << binding.column_name(ins, k) << "': "
-                    << (show_codes ? "'" + printable(text) + "'"
-                                   : "unreadable answer #" + std::to_string(i))
-                    << " in " << tally.rows.count << " row(s) (rows " << rows_text(tally.rows)
+          std::cout << "problem     column '" << binding.column_name(ins, k) << "': ";
+          if (show_codes) {
+            std::cout << '\'' << printable(text) << '\'';
+          } else {
+            std::cout << "unreadable answer #" << i;
+          }
+          std::cout << " in " << tally.rows.count << " row(s) (rows " << rows_text(tally.rows)
                     << ") [" << to_string(tally.reason) << "]\n";
         }
         if (cols[k].other_codes)
