@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -47,75 +48,126 @@ struct CodedBlock {
 namespace detail {
 
 /// Perfect-hash table from answer text to coded cell. Scales have a few dozen spellings
-/// at most, so a collision-free table is cheap to find, and a lookup is one probe and
-/// one two-word comparison: coding dominates scoring time (benchmarks/RESULTS.md).
+/// at most, so a collision-free table is cheap to find, and a lookup is one probe into
+/// one 32-byte slot and a two-word comparison: coding dominates scoring time
+/// (benchmarks/RESULTS.md), so the key is read with a few overlapping loads instead of a
+/// variable-length memcpy, and the slot holds the cell itself (no second indirection).
 class CodeTable {
  public:
   /// Adds `key` unless already present (the first spelling wins, like map::emplace).
   void insert(std::string key, CodedCell cell) {
     if (find(key)) return;
+    if (key.size() >= 0xFF) {  // never a code in practice; kept out of the slots
+      long_.emplace(std::move(key), cell);
+      return;
+    }
     keys_.push_back(std::move(key));
     cells_.push_back(cell);
     rebuild();
   }
-  const CodedCell* find(std::string_view s) const noexcept {
+  /// The cell coded for `s`, or nullptr when `s` is not a key.
+  const CodedCell* find(std::string_view s) const {
+    if (s.size() >= 0xFF) {
+      const auto it = long_.find(std::string(s));
+      return it == long_.end() ? nullptr : &it->second;
+    }
     if (slots_.empty()) return nullptr;
-    const Words w = words(s, seed_);
-    const std::int32_t k = slots_[w.hash & mask_];
-    if (k < 0) return nullptr;
-    const auto ku = static_cast<std::size_t>(k);
-    // Keys of up to 16 bytes (all usual codes) compare as two words, without memcmp.
-    if (words_[ku].a == w.a && words_[ku].b == w.b && keys_[ku].size() == s.size() &&
-        (s.size() <= 16 || std::memcmp(keys_[ku].data(), s.data(), s.size()) == 0))
-      return &cells_[ku];
+    const Words w = words(s);
+    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
+    // For keys of up to 16 bytes the two words and the length determine every byte.
+    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s))
+      return &cells_[e.key];
     return nullptr;
+  }
+  /// Same as find() but copies the cell out of the slot itself (no second cache line).
+  bool find(std::string_view s, CodedCell& out) const {
+    if (s.size() >= 0xFF) {
+      const CodedCell* hit = find(s);
+      if (hit) out = *hit;
+      return hit != nullptr;
+    }
+    if (slots_.empty()) return false;
+    const Words w = words(s);
+    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
+    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s)) {
+      out = {e.value, static_cast<Reason>(e.reason)};
+      return true;
+    }
+    return false;
   }
 
  private:
   struct Words {
-    std::uint64_t a = 0, b = 0;  // first 8 bytes; next 8 bytes (zero padded)
-    std::size_t hash = 0;
+    std::uint64_t a = 0, b = 0;
   };
-  static Words words(std::string_view s, std::uint64_t seed) noexcept {
+  struct Slot {  // 32 bytes: two slots to a cache line
+    std::uint64_t a = 0, b = 0;
+    double value = 0;
+    std::uint32_t key = 0;  // index into keys_ and cells_
+    std::uint8_t reason = 0;
+    std::uint8_t len = 0xFF;  // keys are shorter than 255 bytes: 0xFF marks an empty slot
+  };
+  static std::uint64_t load(const char* p, std::size_t n) noexcept {
+    std::uint64_t x = 0;
+    std::memcpy(&x, p, n);  // n is a constant at every call: compiles to one load
+    return x;
+  }
+  // Overlapping fixed-size loads that, with the length, cover every byte of a string of
+  // up to 16 bytes (and the first and last 8 of a longer one).
+  static Words words(std::string_view s) noexcept {
+    const char* p = s.data();
+    const std::size_t n = s.size();
     Words w;
-    std::memcpy(&w.a, s.data(), std::min<std::size_t>(8, s.size()));
-    if (s.size() > 8) std::memcpy(&w.b, s.data() + 8, std::min<std::size_t>(8, s.size() - 8));
-    std::uint64_t t = 0;
-    if (s.size() > 16) std::memcpy(&t, s.data() + s.size() - 8, 8);
-    const std::uint64_t h =
-        (w.a ^ (w.b * 0x9E3779B97F4A7C15ULL) ^ (t * 0xC2B2AE3D27D4EB4FULL) ^ s.size()) * seed;
-    w.hash = static_cast<std::size_t>(h >> 32);
+    if (n >= 9) {
+      w.a = load(p, 8);
+      w.b = load(p + n - 8, 8);
+    } else if (n >= 4) {
+      w.a = load(p, 4) | (load(p + n - 4, 4) << 32);
+    } else if (n > 0) {
+      w.a = static_cast<unsigned char>(p[0]) |
+            (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+            (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    }
     return w;
+  }
+  static std::uint64_t hash(const Words& w, std::size_t n, std::uint64_t seed) noexcept {
+    const std::uint64_t x = w.a ^ ((w.b ^ n) * 0x9E3779B97F4A7C15ULL);
+    return (x ^ (x >> 29)) * seed;  // the top bits pick the slot
   }
   // Perfect hashing: try multipliers and sizes until every key has a slot of its own, so
   // a lookup is one probe and one comparison (no probe loop to mispredict).
   void rebuild() {
-    for (std::size_t size = 8;; size *= 2) {
-      if (size < 4 * keys_.size()) continue;
-      mask_ = size - 1;
+    for (unsigned bits = 3;; ++bits) {
+      const std::size_t size = std::size_t{1} << bits;
+      if (size < 2 * keys_.size()) continue;
+      shift_ = 64 - bits;
       std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
-      for (int attempt = 0; attempt < 64;
+      for (int attempt = 0; attempt < 4096;
            ++attempt, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) {
         seed_ = seed | 1;
-        slots_.assign(size, -1);
-        words_.clear();
+        slots_.assign(size, Slot{});
         bool ok = true;
         for (std::size_t k = 0; k < keys_.size() && ok; ++k) {
-          words_.push_back(words(keys_[k], seed_));
-          std::int32_t& slot = slots_[words_.back().hash & mask_];
-          ok = slot < 0;
-          slot = static_cast<std::int32_t>(k);
+          const Words w = words(keys_[k]);
+          Slot& slot = slots_[hash(w, keys_[k].size(), seed_) >> shift_];
+          ok = slot.len == 0xFF;
+          slot = Slot{w.a,
+                      w.b,
+                      cells_[k].value,
+                      static_cast<std::uint32_t>(k),
+                      static_cast<std::uint8_t>(cells_[k].reason),
+                      static_cast<std::uint8_t>(keys_[k].size())};
         }
         if (ok) return;
       }
     }
   }
-  std::vector<Words> words_;
   std::uint64_t seed_ = 1;
+  unsigned shift_ = 63;
   std::vector<std::string> keys_;
   std::vector<CodedCell> cells_;
-  std::vector<std::int32_t> slots_;
-  std::size_t mask_ = 0;
+  std::vector<Slot> slots_;
+  std::unordered_map<std::string, CodedCell> long_;
 };
 
 }  // namespace detail
@@ -144,7 +196,7 @@ class ItemCoder {
   CodedCell code(std::string_view raw) const {
     const std::string_view s = detail::trim(raw);
     if (s.empty()) return {};  // skipped
-    if (const CodedCell* hit = exact_.find(s)) return *hit;
+    if (CodedCell hit; exact_.find(s, hit)) return hit;
     double x = 0;
     if (detail::parse_number(s, x)) return code(x);
     if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
@@ -191,27 +243,38 @@ class ItemCoder {
   double min_ = 0, max_ = 1;
 };
 
-/// One ItemCoder per instrument item, in instrument order.
+/// One ItemCoder per instrument item, in instrument order. Items on the same scale in
+/// the same direction share one coder, so the tables of a whole instrument stay in L1.
 class Coder {
  public:
   explicit Coder(const Instrument& ins) {
-    coders_.reserve(ins.items.size());
-    for (const auto& it : ins.items) coders_.emplace_back(ins.scale_of(it), it.reverse);
+    std::vector<std::pair<std::string, bool>> seen;
+    for (const auto& it : ins.items) {
+      const std::pair<std::string, bool> key{it.scale, it.reverse};
+      auto pos = std::find(seen.begin(), seen.end(), key);
+      if (pos == seen.end()) {
+        distinct_.push_back(std::make_unique<ItemCoder>(ins.scale_of(it), it.reverse));
+        seen.push_back(key);
+        pos = seen.end() - 1;
+      }
+      coders_.push_back(distinct_[static_cast<std::size_t>(pos - seen.begin())].get());
+    }
   }
   std::size_t items() const noexcept { return coders_.size(); }
-  const ItemCoder& item(std::size_t k) const { return coders_.at(k); }
+  const ItemCoder& item(std::size_t k) const { return *coders_.at(k); }
 
   /// Codes a column of strings into column k of `out` (rows must already be sized).
   template <class Strings>
   void code_column(std::size_t k, const Strings& cells, CodedBlock& out) const {
-    const ItemCoder& c = coders_.at(k);
+    const ItemCoder& c = *coders_.at(k);
     Eigen::Index r = 0;
     for (const auto& s : cells)
       out.set(r++, static_cast<Eigen::Index>(k), c.code(std::string_view(s)));
   }
 
  private:
-  std::vector<ItemCoder> coders_;
+  std::vector<std::unique_ptr<ItemCoder>> distinct_;
+  std::vector<const ItemCoder*> coders_;  // per item, into distinct_
 };
 
 }  // namespace reinscore

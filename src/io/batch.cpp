@@ -7,33 +7,44 @@ namespace reinscore::io {
 
 void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
   const auto n = static_cast<Eigen::Index>(batch.rows());
-  const auto k_items = static_cast<Eigen::Index>(ins_.items.size());
+  const std::size_t k_items = ins_.items.size();
   const std::size_t width = binding_.header.size();
-  out.coded.resize(n, k_items);
+  out.coded.resize(n, static_cast<Eigen::Index>(k_items));
   out.defect.assign(batch.rows(), RowDefect::none);
   out.fields.resize(batch.rows());
   out.bad_utf8_columns.assign(batch.rows(), {});
-  for (Eigen::Index r = 0; r < n; ++r) {
-    const auto ru = static_cast<std::size_t>(r);
-    const auto row = batch.row(ru);
-    out.fields[ru] = row.size();
-    bool blank = true;
-    for (const auto& f : row) blank = blank && detail::trim(f).empty();
-    if (blank) {
-      out.defect[ru] = RowDefect::empty;
-    } else if (row.size() != width) {
-      out.defect[ru] = RowDefect::ragged;
-    } else if (batch.flags[ru] & row_invalid_utf8) {
-      out.defect[ru] = RowDefect::invalid_utf8;
-      for (std::size_t c = 0; c < row.size(); ++c)
-        if (!is_valid_utf8(row[c])) out.bad_utf8_columns[ru].push_back(c);
+  // Raw column pointers: this loop codes every cell of the file (RESULTS.md).
+  double* const values = out.coded.values.data();
+  std::uint8_t* const reasons = out.coded.reasons.data();
+  const auto stride = static_cast<std::size_t>(n);
+  const std::size_t* const item_column = binding_.item_column.data();
+  for (std::size_t r = 0; r < batch.rows(); ++r) {
+    const auto row = batch.row(r);
+    out.fields[r] = row.size();
+    RowDefect defect = RowDefect::none;
+    if (row.size() != width) {
+      defect = RowDefect::ragged;
+    } else if (batch.flags[r] & row_invalid_utf8) {
+      defect = RowDefect::invalid_utf8;
     }
-    for (Eigen::Index k = 0; k < k_items; ++k) {
-      const std::size_t c = binding_.item_column[static_cast<std::size_t>(k)];
+    // A blank line is one empty field; a row of empty fields is blank too.
+    if (defect != RowDefect::none || detail::trim(row[0]).empty()) {
+      bool blank = true;
+      for (const auto& f : row) blank = blank && detail::trim(f).empty();
+      if (blank) defect = RowDefect::empty;
+    }
+    if (defect == RowDefect::invalid_utf8)
+      for (std::size_t c = 0; c < row.size(); ++c)
+        if (!is_valid_utf8(row[c])) out.bad_utf8_columns[r].push_back(c);
+    out.defect[r] = defect;
+    for (std::size_t k = 0; k < k_items; ++k) {
+      const std::size_t c = item_column[k];
       // A defective row is not read at all: its fields cannot be trusted to be in place.
-      const bool readable = out.defect[ru] == RowDefect::none && c != ColumnBinding::none;
-      out.coded.set(r, k,
-                    readable ? coder_.item(static_cast<std::size_t>(k)).code(row[c]) : CodedCell{});
+      const CodedCell cell = defect == RowDefect::none && c != ColumnBinding::none
+                                 ? coder_.item(k).code(row[c])
+                                 : CodedCell{};
+      values[k * stride + r] = cell.value;
+      reasons[k * stride + r] = static_cast<std::uint8_t>(cell.reason);
     }
   }
   scorer_.score(out.coded, out.scores);
@@ -54,6 +65,11 @@ std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
                          const BatchResult& res, Eigen::Index r) {
   const auto ru = static_cast<std::size_t>(r);
   std::string out;
+  // Scored rows have nothing to report: no defect, no unreadable answer (that would make
+  // them invalid) and enough coverage.
+  const Status st = res.scores.status[ru];
+  if (res.defect[ru] == RowDefect::none && (st == Status::complete || st == Status::partial))
+    return out;
   const auto add = [&](const std::string& s) {
     if (!out.empty()) out += "; ";
     out += s;

@@ -4,6 +4,7 @@
 
 #include "io/batch.hpp"
 
+#include <array>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ class ScoreWriter {
   const ColumnBinding& binding_;
   WriterConfig cfg_;
   std::string tag_;
+  // Pre-escaped (CSV or JSON) texts of the columns that repeat on every row.
+  std::string tag_text_, empty_text_;
+  std::array<std::string, 4> status_text_;
+  std::vector<std::string> dimension_text_, category_text_;
+  std::vector<std::string> json_keys_;  ///< "name": for each column
   std::vector<std::string> columns_;
 };
 

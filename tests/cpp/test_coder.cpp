@@ -7,8 +7,10 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 using namespace reinscore;
@@ -360,4 +362,56 @@ TEST(Coder, CodeColumnFillsACodedBlock) {
     for (Eigen::Index k : {0, 2})
       EXPECT_EQ(b.reason(r, k) != Reason::answered, std::isnan(b.values(r, k))) << r << "," << k;
   EXPECT_THROW(coder.code_column(7, e1, b), std::out_of_range);
+}
+
+// The perfect-hash table must agree with a std::unordered_map on every key and on
+// near-misses: strings of every length from 0 to 300 (across the 3/8/16-byte load
+// boundaries and the 255-byte limit of a slot), the same bytes shifted, a byte changed at
+// every position, and prefixes and suffixes.
+TEST(CodeTable, AgreesWithAHashMapOnKeysAndNearMisses) {
+  std::mt19937_64 rng(20261127);
+  std::uniform_int_distribution<int> byte('a', 'z');
+  std::unordered_map<std::string, double> ref;
+  detail::CodeTable table;
+  std::vector<std::string> keys;
+  for (std::size_t len = 0; len <= 300; len += (len < 40 ? 1 : 37)) {
+    std::string k;
+    for (std::size_t i = 0; i < len; ++i) k += static_cast<char>(byte(rng));
+    keys.push_back(k);
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const double v = static_cast<double>(i);
+    ref.emplace(keys[i], v);
+    table.insert(keys[i], CodedCell{v, Reason::answered});
+    table.insert(keys[i], CodedCell{-1.0, Reason::answered});  // first spelling wins
+  }
+  std::vector<std::string> probes = keys;
+  for (const auto& k : keys) {
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      std::string m = k;
+      m[i] = static_cast<char>(m[i] == 'A' ? 'B' : 'A');
+      probes.push_back(m);
+    }
+    if (!k.empty()) {
+      probes.push_back(k.substr(1));
+      probes.push_back(k.substr(0, k.size() - 1));
+    }
+    probes.push_back(k + "x");
+    probes.push_back("x" + k);
+  }
+  std::size_t hits = 0;
+  for (const auto& p : probes) {
+    const auto it = ref.find(p);
+    const CodedCell* cell = table.find(p);
+    CodedCell copy;
+    const bool found = table.find(p, copy);
+    ASSERT_EQ(cell != nullptr, it != ref.end()) << "length " << p.size();
+    ASSERT_EQ(found, it != ref.end()) << "length " << p.size();
+    if (it == ref.end()) continue;
+    ++hits;
+    EXPECT_EQ(cell->value, it->second);
+    EXPECT_EQ(copy.value, it->second);
+    EXPECT_EQ(copy.reason, Reason::answered);
+  }
+  EXPECT_GE(hits, keys.size());
 }
