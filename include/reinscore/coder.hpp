@@ -8,6 +8,8 @@
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -71,13 +73,8 @@ class CodeTable {
       const auto it = long_.find(std::string(s));
       return it == long_.end() ? nullptr : &it->second;
     }
-    if (slots_.empty()) return nullptr;
-    const Words w = words(s);
-    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
-    // For keys of up to 16 bytes the two words and the length determine every byte.
-    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s))
-      return &cells_[e.key];
-    return nullptr;
+    const Slot* e = probe(s, words(s));
+    return e ? &cells_[e->key] : nullptr;
   }
   /// Same as find() but copies the cell out of the slot itself (no second cache line).
   bool find(std::string_view s, CodedCell& out) const {
@@ -86,19 +83,20 @@ class CodeTable {
       if (hit) out = *hit;
       return hit != nullptr;
     }
-    if (slots_.empty()) return false;
-    const Words w = words(s);
-    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
-    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s)) {
-      out = {e.value, static_cast<Reason>(e.reason)};
-      return true;
-    }
-    return false;
+    return take(probe(s, words(s)), out);
+  }
+  /// Same as find(s, out) for a string followed by at least 16 readable bytes (a field
+  /// of a padded io::RecordBatch): the key is read with two fixed loads and masks, with
+  /// no copy and no branch on its length.
+  bool find_padded(std::string_view s, CodedCell& out) const {
+    if (s.size() > 16) return find(s, out);
+    const auto& m = masks()[s.size()];  // a table, not branches on the length
+    return take(probe(s, {load8(s.data()) & m.a, load8(s.data() + 8) & m.b}), out);
   }
 
  private:
   struct Words {
-    std::uint64_t a = 0, b = 0;
+    std::uint64_t a = 0, b = 0;  // bytes 0-7 and 8-15, zero padded
   };
   struct Slot {  // 32 bytes: two slots to a cache line
     std::uint64_t a = 0, b = 0;
@@ -107,28 +105,46 @@ class CodeTable {
     std::uint8_t reason = 0;
     std::uint8_t len = 0xFF;  // keys are shorter than 255 bytes: 0xFF marks an empty slot
   };
-  static std::uint64_t load(const char* p, std::size_t n) noexcept {
-    std::uint64_t x = 0;
-    std::memcpy(&x, p, n);  // n is a constant at every call: compiles to one load
+  static std::uint64_t load8(const char* p) noexcept {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);  // a fixed-size copy compiles to one load
     return x;
   }
-  // Overlapping fixed-size loads that, with the length, cover every byte of a string of
-  // up to 16 bytes (and the first and last 8 of a longer one).
-  static Words words(std::string_view s) noexcept {
-    const char* p = s.data();
-    const std::size_t n = s.size();
-    Words w;
-    if (n >= 9) {
-      w.a = load(p, 8);
-      w.b = load(p + n - 8, 8);
-    } else if (n >= 4) {
-      w.a = load(p, 4) | (load(p + n - 4, 4) << 32);
-    } else if (n > 0) {
-      w.a = static_cast<unsigned char>(p[0]) |
-            (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
-            (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+  /// Mask keeping the first `n` (0 to 8) bytes of a word loaded from memory.
+  static std::uint64_t mask(std::size_t n) noexcept {
+    if (n >= 8) return ~std::uint64_t{0};
+    if constexpr (std::endian::native == std::endian::little) {
+      return (std::uint64_t{1} << (8 * n)) - 1;
+    } else {
+      return n == 0 ? 0 : ~std::uint64_t{0} << (64 - 8 * n);
     }
-    return w;
+  }
+  /// masks()[n]: the masks keeping the first n (0 to 16) bytes of the two words.
+  static const std::array<Words, 17>& masks() noexcept {
+    static const std::array<Words, 17> table = [] {
+      std::array<Words, 17> t{};
+      for (std::size_t n = 0; n <= 16; ++n) t[n] = {mask(n < 8 ? n : 8), mask(n > 8 ? n - 8 : 0)};
+      return t;
+    }();
+    return table;
+  }
+  static Words words(std::string_view s) noexcept {
+    char buf[16] = {};
+    std::memcpy(buf, s.data(), std::min<std::size_t>(16, s.size()));
+    return {load8(buf), load8(buf + 8)};
+  }
+  const Slot* probe(std::string_view s, const Words& w) const noexcept {
+    if (slots_.empty()) return nullptr;
+    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
+    // For keys of up to 16 bytes the two words and the length determine every byte.
+    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s))
+      return &e;
+    return nullptr;
+  }
+  static bool take(const Slot* e, CodedCell& out) noexcept {
+    if (e == nullptr) return false;
+    out = {e->value, static_cast<Reason>(e->reason)};
+    return true;
   }
   static std::uint64_t hash(const Words& w, std::size_t n, std::uint64_t seed) noexcept {
     const std::uint64_t x = w.a ^ ((w.b ^ n) * 0x9E3779B97F4A7C15ULL);
@@ -197,10 +213,15 @@ class ItemCoder {
     const std::string_view s = detail::trim(raw);
     if (s.empty()) return {};  // skipped
     if (CodedCell hit; exact_.find(s, hit)) return hit;
-    double x = 0;
-    if (detail::parse_number(s, x)) return code(x);
-    if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
-    return invalid(Reason::invalid_code);
+    return code_inexact(s);
+  }
+  /// Same as code(raw), for a cell followed by at least 16 readable bytes
+  /// (io::RecordBatch::pad()): the exact lookup reads it without copying it.
+  CodedCell code_padded(std::string_view raw) const {
+    const std::string_view s = detail::trim(raw);
+    if (s.empty()) return {};
+    if (CodedCell hit; exact_.find_padded(s, hit)) return hit;
+    return code_inexact(s);
   }
 
   /// Codes a number (integer codes from a numeric export, or a value of a numeric
@@ -223,6 +244,13 @@ class ItemCoder {
   }
 
  private:
+  // A trimmed, non-empty cell that is not exactly a code: a number, then a label.
+  CodedCell code_inexact(std::string_view s) const {
+    double x = 0;
+    if (detail::parse_number(s, x)) return code(x);
+    if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
+    return invalid(Reason::invalid_code);
+  }
   static CodedCell invalid(Reason r) { return {std::numeric_limits<double>::quiet_NaN(), r}; }
   void add(const std::string& code, const std::optional<long long>& numeric,
            const std::string& label, CodedCell cell) {

@@ -40,9 +40,11 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
     for (std::size_t k = 0; k < k_items; ++k) {
       const std::size_t c = item_column[k];
       // A defective row is not read at all: its fields cannot be trusted to be in place.
-      const CodedCell cell = defect == RowDefect::none && c != ColumnBinding::none
-                                 ? coder_.item(k).code(row[c])
-                                 : CodedCell{};
+      CodedCell cell;
+      if (defect == RowDefect::none && c != ColumnBinding::none) {
+        const ItemCoder& coder = coder_.item(k);
+        cell = batch.padded(row[c]) ? coder.code_padded(row[c]) : coder.code(row[c]);
+      }
       values[k * stride + r] = cell.value;
       reasons[k * stride + r] = static_cast<std::uint8_t>(cell.reason);
     }

@@ -536,6 +536,7 @@ bool CsvReader::next(RecordBatch& out, std::size_t max_rows) {
     out.flags.push_back(row_ok);
   }
   flush(out);
+  out.pad();
   return !out.record.empty();
 }
 

@@ -178,9 +178,20 @@ void ScoreWriter::write_header() {
 void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const Scorer& scorer,
                          std::string& buf) const {
   buf.clear();
+  if (cfg_.format == OutputFormat::csv) {
+    format_rows<true>(batch, res, scorer, buf);
+  } else {
+    format_rows<false>(batch, res, scorer, buf);
+  }
+}
+
+// One instantiation per format, so that the per-column steps of the CSV loop (which
+// writes every output byte of `reinscore score`) compile to a few instructions each.
+template <bool csv>
+void ScoreWriter::format_rows(const RecordBatch& batch, const BatchResult& res,
+                              const Scorer& scorer, std::string& buf) const {
   Sink out(buf);
   const auto& s = res.scores;
-  const bool csv = cfg_.format == OutputFormat::csv;
   const auto D = s.dimension.cols();
   std::string json;  // JSON pieces go through Boost.JSON's serializer
   for (std::size_t r = 0; r < batch.rows(); ++r) {
@@ -189,7 +200,7 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
     std::size_t col = 0;
     // Emits the separator and, for JSON, the key of the next column.
     const auto next = [&]() {
-      if (csv) {
+      if constexpr (csv) {
         if (col) out.put(',');
       } else {
         out.put(col ? ',' : '{');
@@ -199,7 +210,7 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
     };
     const auto text = [&](std::string_view v) {
       next();
-      if (csv) {
+      if constexpr (csv) {
         out.csv_text(v, ',');
       } else {
         json.clear();
@@ -209,7 +220,7 @@ void ScoreWriter::format(const RecordBatch& batch, const BatchResult& res, const
     };
     const auto number = [&](double x) {
       next();
-      if (!csv && std::isnan(x)) {
+      if (!csv && std::isnan(x)) {  // JSON has null; CSV leaves the cell empty
         out.put("null");
       } else {
         out.number(x);

@@ -39,6 +39,10 @@ class ScoreWriter {
   void write(const std::string& buf);
 
  private:
+  template <bool csv>
+  void format_rows(const RecordBatch& batch, const BatchResult& res, const Scorer& scorer,
+                   std::string& buf) const;
+
   std::ostream& out_;
   const Instrument& ins_;
   const ColumnBinding& binding_;

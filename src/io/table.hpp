@@ -27,9 +27,38 @@ struct RecordBatch {
   std::vector<std::uint8_t> flags;       ///< RowFlag bits per row
 
   std::size_t rows() const noexcept { return record.size(); }
+  bool in_storage(std::string_view f) const noexcept {
+    const auto b = reinterpret_cast<std::uintptr_t>(storage.data());
+    const auto p = reinterpret_cast<std::uintptr_t>(f.data());
+    return p >= b && p <= b + storage.size();
+  }
   std::span<const std::string_view> row(std::size_t r) const noexcept {
     return {fields.data() + offsets[r], offsets[r + 1] - offsets[r]};
   }
+  /// Bytes of padding pad() appends after the fields' bytes.
+  static constexpr std::size_t padding = 16;
+
+  /// Appends `padding` zero bytes to the storage, so that a field can be read 16 bytes at
+  /// a time (ItemCoder::code_padded). Readers call it once a batch is complete; the field
+  /// views stay valid.
+  void pad() {
+    if (storage.capacity() - storage.size() < padding) {
+      std::string grown;
+      grown.reserve(storage.size() + padding);
+      grown.append(storage);
+      for (auto& f : fields)
+        if (in_storage(f)) f = {grown.data() + (f.data() - storage.data()), f.size()};
+      storage.swap(grown);
+    }
+    storage.append(padding, '\0');
+  }
+  /// True when `f` lies in the storage with at least `padding` readable bytes after it.
+  bool padded(std::string_view f) const noexcept {
+    const auto b = reinterpret_cast<std::uintptr_t>(storage.data());
+    const auto p = reinterpret_cast<std::uintptr_t>(f.data());
+    return p >= b && p + f.size() + padding <= b + storage.size();
+  }
+
   void clear() {
     storage.clear();
     fields.clear();

@@ -488,6 +488,7 @@ class XlsxReader final : public TableReader, private SaxHandler {
       pump();
     }
     out_ = nullptr;
+    out.pad();  // before the views are made: no rebasing needed
     out.fields.reserve(spans_.size());
     for (const auto& [offset, size] : spans_) {
       out.fields.emplace_back(out.storage.data() + offset, size);
