@@ -184,9 +184,10 @@ std::string random_csv(std::mt19937& rng, char d) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   // "\x0A" is a line feed (spelled so that clang-format keeps the list compact).
   static const std::vector<std::string> pieces = {
-      "a",        "bc",           "very_satisfied",   "never", "12", " ",
-      "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", ",",     ";",  "\t",
-      "\"",       "\x0A",         "\r\x0A",           "x y"};
+      "a", "bc", "very_satisfied", "never", "12", " ", "\xC3\xA9", "\xE2\x82\xAC",
+      "\xF0\x9F\x98\x80", ",", ";", "\t", "\"", "\x0A", "\r\x0A", "x y",
+      // longer than the reader's 64-byte scan blocks, so that fields end in later blocks
+      std::string(70, 'z')};
   std::string out;
   if (pick(4) == 0) out += "\xEF\xBB\xBF";
   const int columns = 2 + pick(4);
@@ -604,7 +605,7 @@ TEST(CsvReader, SmallBuffersMatchReferenceParser) {
     EXPECT_EQ(big.flags, expected.flags);
     EXPECT_EQ(open_string(text)->delimiter(), d);
 
-    for (const std::size_t buffer : {1, 2, 3, 7, 13, 64}) {
+    for (const std::size_t buffer : {1, 2, 3, 7, 13, 64, 100, 257}) {
       OpenOptions small;
       small.buffer_bytes = buffer;
       const std::size_t max_rows = 1 + seed % 5;
