@@ -5,8 +5,20 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <utility>
+#include <vector>
+
 namespace py = pybind11;
 using namespace pybind11::literals;
+
+/// A one-dimensional numpy array that takes over `v` without copying it; the array's
+/// capsule frees the vector when numpy is done with it.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& v) {
+  auto* owned = new std::vector<T>(std::move(v));
+  py::capsule base(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(static_cast<py::ssize_t>(owned->size()), owned->data(), base);
+}
 
 void register_instrument(py::module_& m);
 void register_scoring(py::module_& m);

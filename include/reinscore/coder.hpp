@@ -49,6 +49,56 @@ struct CodedBlock {
 
 namespace detail {
 
+/// A string of up to 16 bytes as two zero-padded little words (bytes 0-7 and 8-15): with
+/// the length, they determine every byte, so two such keys compare in two instructions.
+struct Words16 {
+  std::uint64_t a = 0, b = 0;
+  bool operator==(const Words16&) const = default;
+};
+
+inline std::uint64_t load8(const char* p) noexcept {
+  std::uint64_t x;
+  std::memcpy(&x, p, 8);  // a fixed-size copy compiles to one load
+  return x;
+}
+
+/// Mask keeping the first `n` (0 to 8) bytes of a word loaded from memory.
+constexpr std::uint64_t first_bytes_mask(std::size_t n) noexcept {
+  if (n >= 8) return ~std::uint64_t{0};
+  if constexpr (std::endian::native == std::endian::little) {
+    return (std::uint64_t{1} << (8 * n)) - 1;
+  } else {
+    return n == 0 ? 0 : ~std::uint64_t{0} << (64 - 8 * n);
+  }
+}
+
+/// The first 16 bytes of `s` (zero padded), for any string.
+inline Words16 words16(std::string_view s) noexcept {
+  char buf[16] = {};
+  std::memcpy(buf, s.data(), std::min<std::size_t>(16, s.size()));
+  return {load8(buf), load8(buf + 8)};
+}
+
+/// Same as words16() for a string followed by at least 16 readable bytes (a field of a
+/// padded io::RecordBatch): two fixed loads and masks from a table, no copy and no branch
+/// on the length (answer lengths vary from cell to cell, so such a branch mispredicts).
+inline Words16 words16_padded(std::string_view s) noexcept {
+  static constexpr auto masks = [] {
+    std::array<Words16, 17> t{};
+    for (std::size_t n = 0; n <= 16; ++n)
+      t[n] = {first_bytes_mask(n < 8 ? n : 8), first_bytes_mask(n > 8 ? n - 8 : 0)};
+    return t;
+  }();
+  const Words16& m = masks[s.size() < 16 ? s.size() : 16];
+  return {load8(s.data()) & m.a, load8(s.data() + 8) & m.b};
+}
+
+/// Hash of a string from its words and length (good in the top bits).
+inline std::uint64_t hash16(const Words16& w, std::size_t n, std::uint64_t seed) noexcept {
+  const std::uint64_t x = w.a ^ ((w.b ^ n) * 0x9E3779B97F4A7C15ULL);
+  return (x ^ (x >> 29)) * seed;
+}
+
 /// Perfect-hash table from answer text to coded cell. Scales have a few dozen spellings
 /// at most, so a collision-free table is cheap to find, and a lookup is one probe into
 /// one 32-byte slot and a two-word comparison: coding dominates scoring time
@@ -90,14 +140,11 @@ class CodeTable {
   /// no copy and no branch on its length.
   bool find_padded(std::string_view s, CodedCell& out) const {
     if (s.size() > 16) return find(s, out);
-    const auto& m = masks()[s.size()];  // a table, not branches on the length
-    return take(probe(s, {load8(s.data()) & m.a, load8(s.data() + 8) & m.b}), out);
+    return take(probe(s, words16_padded(s)), out);
   }
 
  private:
-  struct Words {
-    std::uint64_t a = 0, b = 0;  // bytes 0-7 and 8-15, zero padded
-  };
+  using Words = Words16;
   struct Slot {  // 32 bytes: two slots to a cache line
     std::uint64_t a = 0, b = 0;
     double value = 0;
@@ -105,33 +152,9 @@ class CodeTable {
     std::uint8_t reason = 0;
     std::uint8_t len = 0xFF;  // keys are shorter than 255 bytes: 0xFF marks an empty slot
   };
-  static std::uint64_t load8(const char* p) noexcept {
-    std::uint64_t x;
-    std::memcpy(&x, p, 8);  // a fixed-size copy compiles to one load
-    return x;
-  }
-  /// Mask keeping the first `n` (0 to 8) bytes of a word loaded from memory.
-  static std::uint64_t mask(std::size_t n) noexcept {
-    if (n >= 8) return ~std::uint64_t{0};
-    if constexpr (std::endian::native == std::endian::little) {
-      return (std::uint64_t{1} << (8 * n)) - 1;
-    } else {
-      return n == 0 ? 0 : ~std::uint64_t{0} << (64 - 8 * n);
-    }
-  }
-  /// masks()[n]: the masks keeping the first n (0 to 16) bytes of the two words.
-  static const std::array<Words, 17>& masks() noexcept {
-    static const std::array<Words, 17> table = [] {
-      std::array<Words, 17> t{};
-      for (std::size_t n = 0; n <= 16; ++n) t[n] = {mask(n < 8 ? n : 8), mask(n > 8 ? n - 8 : 0)};
-      return t;
-    }();
-    return table;
-  }
-  static Words words(std::string_view s) noexcept {
-    char buf[16] = {};
-    std::memcpy(buf, s.data(), std::min<std::size_t>(16, s.size()));
-    return {load8(buf), load8(buf + 8)};
+  static Words words(std::string_view s) noexcept { return words16(s); }
+  static std::uint64_t hash(const Words& w, std::size_t n, std::uint64_t seed) noexcept {
+    return hash16(w, n, seed);  // the top bits pick the slot
   }
   const Slot* probe(std::string_view s, const Words& w) const noexcept {
     if (slots_.empty()) return nullptr;
@@ -145,10 +168,6 @@ class CodeTable {
     if (e == nullptr) return false;
     out = {e->value, static_cast<Reason>(e->reason)};
     return true;
-  }
-  static std::uint64_t hash(const Words& w, std::size_t n, std::uint64_t seed) noexcept {
-    const std::uint64_t x = w.a ^ ((w.b ^ n) * 0x9E3779B97F4A7C15ULL);
-    return (x ^ (x >> 29)) * seed;  // the top bits pick the slot
   }
   // Perfect hashing: try multipliers and sizes until every key has a slot of its own, so
   // a lookup is one probe and one comparison (no probe loop to mispredict).

@@ -156,8 +156,9 @@ def score_columns(
 
 class RawTable(TypedDict):
     header: list[str]
-    #: Per header column: int64 codes (one per row) into the distinct strings.
-    columns: list[tuple[NDArray[np.int64], list[str]]]
+    #: Per header column: int64 codes (one per row) into the distinct strings; None for
+    #: a column not asked for.
+    columns: list[tuple[NDArray[np.int64], list[str]] | None]
     record: NDArray[np.uint64]  # spreadsheet row of each record (header = 1)
     fields: NDArray[np.uint32]  # fields in each record
     flags: NDArray[np.uint8]  # bit 0: the record has invalid UTF-8
@@ -165,7 +166,10 @@ class RawTable(TypedDict):
     delimiter: str  # detected or given; "" for XLSX
     bad_utf8: list[tuple[int, int]]  # (row, column) of the fields that are not UTF-8
 
-def read_table(path: str, delimiter: str = "", sheet: str = "") -> RawTable: ...
+def read_table(
+    path: str, delimiter: str = "", sheet: str = "", columns: Sequence[int] | None = None
+) -> RawTable: ...
+def read_header(path: str, delimiter: str = "", sheet: str = "") -> list[str]: ...
 
 class BindProblem(TypedDict):
     rule: str

@@ -56,7 +56,7 @@ def _sampling_weights(
             rule = "duplicate_column" if hits else "missing_column"
             what = "appears more than once" if hits else "weight column not in the input"
             raise ValueError(f"column {weight!r}: {what} (rule: {rule})")
-        col = table.columns[hits[0]]
+        col = table.column(hits[0])
         if isinstance(col, tuple):  # file: int codes into the distinct texts
             codes, texts = col
             lookup = np.array([_number(t) for t in texts] + [math.nan], dtype=np.float64)

@@ -184,7 +184,8 @@ def _read_scores(data: Data) -> tuple[pd.DataFrame, npt.NDArray[np.uint64]]:
     if isinstance(data, (str, os.PathLike)):
         table = _read(data)
         cols = {}
-        for name, col in zip(table.header, table.columns):
+        for i, name in enumerate(table.header):
+            col = table.column(i)
             if not isinstance(col, tuple):  # pragma: no cover - files are always factorised
                 raise TypeError("unexpected column")
             codes, cats = col

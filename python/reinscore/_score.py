@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -36,7 +36,7 @@ class _Table:
     """Input normalised to named columns, plus what only a file reader can know."""
 
     header: list[str]
-    columns: list[_Column]
+    columns: list[_Column | None]  # None: a file column that was not read
     index: pd.Index
     rows: int
     record: npt.NDArray[np.uint64] | None = None  # spreadsheet row numbers (files only)
@@ -44,11 +44,27 @@ class _Table:
     fields: npt.NDArray[np.uint32] | None = None
     bad_utf8: dict[int, list[int]] | None = None  # row -> columns that are not UTF-8
 
+    def column(self, i: int) -> _Column:
+        col = self.columns[i]
+        if col is None:  # a caller asked for too few columns: a bug, not bad input
+            raise RuntimeError(f"column {self.header[i]!r} was not read")
+        return col
 
-def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
+
+def _read(
+    data: Data,
+    delimiter: str = "",
+    sheet: str = "",
+    select: Callable[[list[str]], Collection[int]] | None = None,
+) -> _Table:
+    """Normalise the input; from a file, read only the columns `select(header)` names
+    (all when `select` is None, and for standard input, which cannot be read twice)."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        raw = _core.read_table(str(path), delimiter, sheet)
+        wanted: list[int] | None = None
+        if select is not None and str(data) != "-":
+            wanted = sorted(select(_core.read_header(str(path), delimiter, sheet)))
+        raw = _core.read_table(str(path), delimiter, sheet, wanted)
         header = list(raw["header"])
         n = len(raw["record"])
         fields = np.asarray(raw["fields"])
@@ -62,7 +78,7 @@ def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
         bad: dict[int, list[int]] = {}
         for r, c in raw["bad_utf8"]:
             bad.setdefault(int(r), []).append(int(c))
-        cols: list[_Column] = list(raw["columns"])
+        cols: list[_Column | None] = list(raw["columns"])
         return _Table(header, cols, pd.RangeIndex(n), n, np.asarray(raw["record"]), defects, fields, bad)
     if isinstance(data, pd.DataFrame):
         frame = data
@@ -73,7 +89,7 @@ def _read(data: Data, delimiter: str = "", sheet: str = "") -> _Table:
             f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
         )
     header = [str(c) for c in frame.columns]
-    columns: list[_Column] = [frame.iloc[:, i] for i in range(frame.shape[1])]
+    columns: list[_Column | None] = [frame.iloc[:, i] for i in range(frame.shape[1])]
     return _Table(header, columns, frame.index, len(frame))
 
 
@@ -116,9 +132,9 @@ def _categories(cats: Any, name: str) -> list[_core.Category]:
     return out
 
 
-def _bind(ins: Instrument, table: _Table, column_map: Mapping[str, str] | None,
+def _bind(ins: Instrument, header: list[str], column_map: Mapping[str, str] | None,
           allow_missing_columns: bool) -> list[int]:
-    item_column, problems = _core.bind_columns(ins._core, table.header, dict(column_map or {}))
+    item_column, problems = _core.bind_columns(ins._core, header, dict(column_map or {}))
     lines = [
         f"column {p['column']!r}: {p['message']} (rule: {p['rule']})"
         for p in problems
@@ -143,7 +159,7 @@ def _pass_columns(table: _Table, names: Sequence[str]) -> dict[str, Any]:
             raise ValueError(f"column {name!r}: not in the input (rule: missing_column)")
         if len(hits) > 1:
             raise ValueError(f"column {name!r}: appears more than once (rule: duplicate_column)")
-        col = table.columns[hits[0]]
+        col = table.column(hits[0])
         if isinstance(col, tuple):
             codes, cats = col
             out[name] = _text(np.asarray(list(cats), dtype=object)[codes])
@@ -201,12 +217,24 @@ def _run(
     allow_missing_columns: bool,
     delimiter: str,
     sheet: str,
+    keep: Sequence[str] | None = None,
 ) -> tuple[Instrument, _Table, list[int], ScoreArrays]:
+    """Read, bind and score. With `keep`, a file is read for the item columns and the
+    columns named in `keep` only; without it, every column is read."""
     ins = load_instrument(instrument)
     if weights is not None:
         ins = ins.with_weights(weights)
-    table = _read(data, delimiter, sheet)
-    item_column = _bind(ins, table, column_map, allow_missing_columns)
+    select: Callable[[list[str]], Collection[int]] | None = None
+    if keep is not None:
+        names = set(keep)
+
+        def needed(header: list[str]) -> set[int]:
+            items = _bind(ins, header, column_map, allow_missing_columns)
+            return {c for c in items if c >= 0} | {i for i, h in enumerate(header) if h in names}
+
+        select = needed
+    table = _read(data, delimiter, sheet, select)
+    item_column = _bind(ins, table.header, column_map, allow_missing_columns)
     res = _score_table(ins, table, item_column, explain, table.defects)
     return ins, table, item_column, res
 
@@ -220,7 +248,7 @@ def _score_table(
 ) -> ScoreArrays:
     """Scores of the bound columns (-1: no column); rows with `defects` are invalid."""
     cols: list[CoreColumn] = [
-        None if c < 0 else _as_core_column(table.columns[c], table.header[c]) for c in item_column
+        None if c < 0 else _as_core_column(table.column(c), table.header[c]) for c in item_column
     ]
     return _core.score_columns(ins._core, cols, table.rows, "", explain, defects)
 
@@ -274,10 +302,18 @@ def score(
     TypeError
         Unsupported input or column types.
     """
-    ins, table, item_column, res = _run(
-        data, instrument, weights, explain, column_map, allow_missing_columns, delimiter, sheet
-    )
     ids = [id] if isinstance(id, str) else list(id or [])
+    ins, table, item_column, res = _run(
+        data,
+        instrument,
+        weights,
+        explain,
+        column_map,
+        allow_missing_columns,
+        delimiter,
+        sheet,
+        keep=ids + list(keep),
+    )
     out: dict[str, Any] = _pass_columns(table, ids + list(keep))
     dims = ins.dimensions
     for j, d in enumerate(dims):

@@ -126,7 +126,7 @@ def validate(
             if c < 0 or not bad[:, k].any():
                 continue
             hit = np.flatnonzero(bad[:, k])
-            col = table.columns[c]
+            col = table.column(c)
             if isinstance(col, tuple):
                 values = np.asarray(list(col[1]), dtype=object)[col[0][hit]]
             else:

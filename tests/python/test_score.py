@@ -496,3 +496,51 @@ def test_instrument_object_and_json_file(tmp_path: Path, sample_scores: pd.DataF
     copy.write_text(json.dumps(json.loads(RSS.to_json())))
     got = reinscore.score(SAMPLE, instrument=copy, id="interview_id", keep=["round"])
     assert_same_scores(got, sample_scores)
+
+
+# -- reading only the columns a file job needs ---------------------------------------------
+
+
+def test_read_table_factorises_only_the_columns_asked_for(tmp_path: Path) -> None:
+    # Texts across the 16-byte boundary of the short-text table, longer texts, many
+    # distinct values (the table grows several times) and repeats: the codes must be
+    # pandas' factorisation of every column read, and the others must not be read.
+    rng = np.random.default_rng(11)
+    n = 3000
+    lengths = rng.integers(0, 30, size=n)
+    words = ["".join(rng.choice(list("abcxyz_"), size=int(k))) for k in lengths]
+    frame = pd.DataFrame(
+        {
+            "id": [f"I{i:07d}-{'z' * (i % 20)}" for i in range(n)],
+            "answer": rng.choice(["yes", "no", "", "very_satisfied", "x" * 17], size=n),
+            "text": words,
+            "prefix": [f"same_pre{i % 37}" for i in range(n)],  # first 8 bytes shared
+            "skipped": ["never read"] * n,
+        }
+    )
+    path = write_csv(tmp_path / "t.csv", frame)
+    raw = reinscore._core.read_table(str(path), "", "", [0, 1, 2, 3])
+    assert raw["columns"][4] is None
+    for c, name in enumerate(["id", "answer", "text", "prefix"]):
+        got = raw["columns"][c]
+        assert got is not None
+        codes, cats = got
+        want_codes, want_cats = pd.factorize(frame[name].to_numpy(dtype=object))
+        assert list(cats) == list(want_cats), name
+        np.testing.assert_array_equal(codes, want_codes, err_msg=name)
+    full = reinscore._core.read_table(str(path))
+    assert all(col is not None for col in full["columns"])
+    assert reinscore._core.read_header(str(path)) == list(frame.columns)
+
+
+def test_path_reads_items_and_requested_columns_only(tmp_path: Path) -> None:
+    # A file column that is neither an item nor asked for may hold anything; the scores and
+    # the columns passed through are the same as when every column is read.
+    df = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False).head(200)
+    df["notes"] = [f"free text {i}" for i in range(len(df))]
+    path = write_csv(tmp_path / "s.csv", df)
+    got = reinscore.score(path, id="interview_id", keep=["notes"])
+    whole = reinscore.score(df, id="interview_id", keep=["notes"])
+    assert list(got["notes"]) == list(whole["notes"])
+    assert list(got["interview_id"]) == list(whole["interview_id"])
+    assert_same_scores(got.reset_index(drop=True), whole.reset_index(drop=True))
