@@ -1,5 +1,7 @@
 #include "pybind11.hpp"
 
+#include "io/batch.hpp"
+
 #include <reinscore/coder.hpp>
 #include <reinscore/scorer.hpp>
 
@@ -120,29 +122,10 @@ void register_scoring(py::module_& m) {
                                                         : CodedCell{});
             }
           }
-          if (has_defects) {
-            // A defective row is not read at all, as in the command line (io/batch.cpp):
-            // its fields cannot be trusted to be in place, so no cell of it is coded.
-            const std::uint8_t* d = defect_arr.data();
-            for (Eigen::Index r = 0; r < rows; ++r)
-              if (d[r])
-                for (Eigen::Index k = 0; k < static_cast<Eigen::Index>(cols.size()); ++k)
-                  res->coded.set(r, k, CodedCell{});
-          }
+          // Malformed rows (from the file readers) as in the command line.
+          if (has_defects) reinscore::io::clear_defective_rows(defect_arr.data(), res->coded);
           scorer.score(res->coded, res->scores);
-          if (has_defects) {
-            const std::uint8_t* d = defect_arr.data();
-            for (Eigen::Index r = 0; r < rows; ++r) {
-              if (!d[r]) continue;
-              const auto ru = static_cast<std::size_t>(r);
-              res->scores.dimension.row(r).setConstant(std::nan(""));
-              res->scores.coverage.row(r).setConstant(std::nan(""));
-              res->scores.composite(r) = std::nan("");
-              res->scores.status[ru] = Status::invalid;
-              res->scores.lowest[ru] = -1;
-              res->scores.category[ru] = -1;
-            }
-          }
+          if (has_defects) reinscore::io::invalidate_defective_rows(defect_arr.data(), res->scores);
           res->status.resize(n);
           res->lowest.resize(n);
           res->category.resize(n);

@@ -50,16 +50,27 @@ void BatchScorer::run(const RecordBatch& batch, BatchResult& out) const {
     }
   }
   scorer_.score(out.coded, out.scores);
+  static_assert(sizeof(RowDefect) == 1);
+  invalidate_defective_rows(reinterpret_cast<const std::uint8_t*>(out.defect.data()), out.scores);
+}
+
+void clear_defective_rows(const std::uint8_t* defect, CodedBlock& coded) {
+  for (Eigen::Index r = 0; r < coded.rows(); ++r)
+    if (defect[r] != 0)
+      for (Eigen::Index k = 0; k < coded.items(); ++k) coded.set(r, k, CodedCell{});
+}
+
+void invalidate_defective_rows(const std::uint8_t* defect, ScoreBlock& scores) {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-  for (Eigen::Index r = 0; r < n; ++r) {
+  for (Eigen::Index r = 0; r < scores.rows(); ++r) {
     const auto ru = static_cast<std::size_t>(r);
-    if (out.defect[ru] == RowDefect::none) continue;
-    out.scores.dimension.row(r).setConstant(nan);
-    out.scores.coverage.row(r).setConstant(nan);
-    out.scores.composite(r) = nan;
-    out.scores.status[ru] = Status::invalid;
-    out.scores.lowest[ru] = -1;
-    out.scores.category[ru] = -1;
+    if (defect[r] == 0) continue;
+    scores.dimension.row(r).setConstant(nan);
+    scores.coverage.row(r).setConstant(nan);
+    scores.composite(r) = nan;
+    scores.status[ru] = Status::invalid;
+    scores.lowest[ru] = -1;
+    scores.category[ru] = -1;
   }
 }
 

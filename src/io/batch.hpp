@@ -8,6 +8,7 @@
 #include <reinscore/coder.hpp>
 #include <reinscore/scorer.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,18 @@ namespace reinscore::io {
 /// Problems of a whole row that make it invalid before any answer is read.
 enum class RowDefect : std::uint8_t { none, ragged, empty, invalid_utf8 };
 
+/// Treats malformed rows alike wherever they are scored (the command line's batches and the
+/// Python module's columns): a row whose defect is not `none` is not read at all, since its
+/// fields cannot be trusted to be in place. The first call empties its coded cells before
+/// scoring; the second, after scoring, leaves it without scores and with status invalid.
+/// `defect` has one entry per row (RowDefect values; 0 is none).
+void clear_defective_rows(const std::uint8_t* defect, CodedBlock& coded);
+void invalidate_defective_rows(const std::uint8_t* defect, ScoreBlock& scores);
+
 struct BatchResult {
   CodedBlock coded;
   ScoreBlock scores;
-  std::vector<RowDefect> defect;
+  std::vector<RowDefect> defect;    ///< per row; one byte each (see clear_defective_rows)
   std::vector<std::size_t> fields;  ///< field count of each row (for ragged messages)
   std::vector<std::vector<std::size_t>> bad_utf8_columns;  ///< per row, fields not valid UTF-8
 };
