@@ -6,6 +6,10 @@
 #include <reinscore/scorer.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace reinscore;
 
@@ -44,7 +48,10 @@ void register_scoring(py::module_& m) {
   m.def(
       "score_columns",
       [](const Instrument& ins, const py::list& columns, std::size_t n, const std::string& weights,
-         bool explain, const py::object& defects) {
+         bool explain, const py::object& defects,
+         const std::optional<std::vector<std::string>>& header,
+         const std::vector<long long>& item_column, const py::object& fields,
+         const std::vector<std::pair<std::size_t, std::size_t>>& bad_utf8) {
         const Coder coder(ins);
         const Scorer scorer(ins, weights);
         if (columns.size() != ins.items.size())
@@ -89,6 +96,30 @@ void register_scoring(py::module_& m) {
             throw std::invalid_argument("score_columns: unknown column kind '" + kind + "'");
           }
         }
+        // With the header, the `problems` text is built here, by the command line's code.
+        reinscore::io::ColumnBinding binding;
+        if (header) {
+          if (item_column.size() != ins.items.size())
+            throw std::invalid_argument("score_columns: item_column needs one entry per item");
+          binding.header = *header;
+          for (const auto c : item_column)
+            binding.item_column.push_back(c < 0 || static_cast<std::size_t>(c) >= header->size()
+                                              ? reinscore::io::ColumnBinding::none
+                                              : static_cast<std::size_t>(c));
+        }
+        py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast> field_arr;
+        if (!fields.is_none()) {
+          field_arr = fields.cast<decltype(field_arr)>();
+          if (field_arr.ndim() != 1 || static_cast<std::size_t>(field_arr.shape(0)) != n)
+            throw std::invalid_argument("score_columns: fields must have one entry per row");
+        }
+        std::vector<std::vector<std::size_t>> bad_columns;
+        for (const auto& [row, col] : bad_utf8) {
+          if (row >= n) throw std::invalid_argument("score_columns: bad_utf8 row out of range");
+          if (bad_columns.empty()) bad_columns.resize(n);
+          bad_columns[row].push_back(col);
+        }
+        std::vector<std::pair<std::size_t, std::string>> problems;
         py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast> defect_arr;
         const bool has_defects = !defects.is_none();
         if (has_defects) {
@@ -126,6 +157,18 @@ void register_scoring(py::module_& m) {
           if (has_defects) reinscore::io::clear_defective_rows(defect_arr.data(), res->coded);
           scorer.score(res->coded, res->scores);
           if (has_defects) reinscore::io::invalidate_defective_rows(defect_arr.data(), res->scores);
+          if (header) {
+            const std::uint8_t* d = has_defects ? defect_arr.data() : nullptr;
+            for (std::size_t r = 0; r < n; ++r) {
+              reinscore::io::RowFacts facts;
+              if (d) facts.defect = static_cast<reinscore::io::RowDefect>(d[r]);
+              if (field_arr.size() > 0) facts.fields = field_arr.data()[r];
+              if (!bad_columns.empty()) facts.bad_utf8_columns = bad_columns[r];
+              auto text = reinscore::io::row_problems(ins, binding, res->coded, res->scores,
+                                                      static_cast<Eigen::Index>(r), facts);
+              if (!text.empty()) problems.emplace_back(r, std::move(text));
+            }
+          }
           res->status.resize(n);
           res->lowest.resize(n);
           res->category.resize(n);
@@ -163,6 +206,7 @@ void register_scoring(py::module_& m) {
         out["status"] = view(res, res->status.data(), {N}, {1});
         out["lowest"] = view(res, res->lowest.data(), {N}, {4});
         out["category"] = view(res, res->category.data(), {N}, {4});
+        out["problems"] = problems;  // (row, text) for the rows that have any
         if (explain) {
           out["contrib"] = view(res, res->contrib.data(), {N, K}, {f8, f8 * N});
           out["lost"] = view(res, res->lost.data(), {N, K}, {f8, f8 * N});
@@ -170,9 +214,11 @@ void register_scoring(py::module_& m) {
         return out;
       },
       "instrument"_a, "columns"_a, "n"_a, "weights"_a = "", "explain"_a = false,
-      "defects"_a = py::none(),
+      "defects"_a = py::none(), "header"_a = py::none(), "item_column"_a = std::vector<long long>{},
+      "fields"_a = py::none(), "bad_utf8"_a = std::vector<std::pair<std::size_t, std::size_t>>{},
       "Codes and scores columns (one entry per item: None, ('num', float array) or "
-      "('cat', int codes, categories)). Returns numpy arrays.");
+      "('cat', int codes, categories)). Returns numpy arrays; with `header` and `item_column`, "
+      "also `problems`: (row, text) for the rows that have any, as the command line writes them.");
 
   m.attr("status_names") = std::vector<std::string>(status_names.begin(), status_names.end());
   m.attr("reason_names") = std::vector<std::string>(reason_names.begin(), reason_names.end());

@@ -142,6 +142,8 @@ class ScoreArrays(TypedDict):
     category: NDArray[np.int32]  # (rows,): index into threshold categories, -1 for none
     contrib: NotRequired[NDArray[np.float64]]  # (rows, items), explain=True only
     lost: NotRequired[NDArray[np.float64]]  # (rows, items), explain=True only
+    #: (row, text) of the rows with something to report; empty without `header`.
+    problems: list[tuple[int, str]]
 
 def score_columns(
     instrument: Instrument,
@@ -150,6 +152,10 @@ def score_columns(
     weights: str = "",
     explain: bool = False,
     defects: ArrayLike | None = None,
+    header: Sequence[str] | None = None,
+    item_column: Sequence[SupportsInt | SupportsIndex] = ...,
+    fields: ArrayLike | None = None,
+    bad_utf8: Sequence[tuple[SupportsInt | SupportsIndex, SupportsInt | SupportsIndex]] = ...,
 ) -> ScoreArrays: ...
 
 # -- reading and column binding --------------------------------------------------------

@@ -22,8 +22,6 @@ __all__ = ["score", "explain", "Data"]
 
 Data = Union[pd.DataFrame, Mapping[str, Any], str, "os.PathLike[str]"]
 
-_DEFECTS = {1: "ragged_row", 2: "empty_row", 3: "invalid_utf8"}
-_INVALID_REASONS = (5, 6)  # invalid_code, out_of_range
 
 
 # A column of the input: a pandas Series (frames and dicts) or, from the file readers,
@@ -174,37 +172,12 @@ def _text(values: npt.NDArray[np.object_]) -> Any:
     return pd.Series(values, dtype=object, copy=False).astype(str).array
 
 
-def _problems(
-    ins: Instrument, table: _Table, item_column: list[int], res: ScoreArrays
-) -> npt.NDArray[np.object_]:
-    """The CLI's `problems` text, built only for the rows that have any."""
-    n = table.rows
-    out = np.full(n, "", dtype=object)
-    reasons = res["reasons"]
-    status = res["status"]
-    dims = ins.dimensions
-    names = [
-        table.header[c] if c >= 0 else item["id"] for c, item in zip(item_column, ins._core.items)
-    ]
-    defects = table.defects if table.defects is not None else np.zeros(n, dtype=np.uint8)
-    # Cells of a defective row are never read (the core codes them as skipped).
-    bad_cells = np.isin(reasons, _INVALID_REASONS) & (defects == 0)[:, None]
-    rows = np.flatnonzero(bad_cells.any(axis=1) | (defects > 0) | (status == 2))
-    for r in rows:
-        parts: list[str] = []
-        d = int(defects[r])
-        if d == 1 and table.fields is not None:
-            parts.append(f"ragged_row: {int(table.fields[r])} fields, header has {len(table.header)}")
-        elif d == 3 and table.bad_utf8 and int(r) in table.bad_utf8:
-            parts += [f"{table.header[c]}: invalid_utf8" for c in table.bad_utf8[int(r)]]
-        elif d:
-            parts.append(_DEFECTS[d])
-        for k in np.flatnonzero(bad_cells[r]):
-            parts.append(f"{names[k]}: {_core.reason_names[reasons[r, k]]}")
-        if status[r] == 2:
-            missing = [dims[j] for j in range(len(dims)) if np.isnan(res["dimension"][r, j])]
-            parts.append("insufficient_coverage: " + ",".join(missing))
-        out[r] = "; ".join(parts)
+def _problems(table: _Table, res: ScoreArrays) -> npt.NDArray[np.object_]:
+    """The command line's `problems` column: built in C++ by the same code
+    (io::row_problems), for the rows that have any."""
+    out = np.full(table.rows, "", dtype=object)
+    for r, text in res["problems"]:
+        out[r] = text
     return out
 
 
@@ -250,7 +223,19 @@ def _score_table(
     cols: list[CoreColumn] = [
         None if c < 0 else _as_core_column(table.column(c), table.header[c]) for c in item_column
     ]
-    return _core.score_columns(ins._core, cols, table.rows, "", explain, defects)
+    bad = [(r, c) for r, cs in (table.bad_utf8 or {}).items() for c in cs]
+    return _core.score_columns(
+        ins._core,
+        cols,
+        table.rows,
+        "",
+        explain,
+        defects,
+        header=table.header,
+        item_column=item_column,
+        fields=table.fields,
+        bad_utf8=bad,
+    )
 
 
 def score(
@@ -333,7 +318,7 @@ def score(
         out["category"] = pd.Categorical.from_codes(
             res["category"].astype(np.int16), dtype=pd.CategoricalDtype(labels)
         )
-    out["problems"] = _text(_problems(ins, table, item_column, res))
+    out["problems"] = _text(_problems(table, res))
     # A scalar is broadcast by pandas (fast); with no rows it would leave an object column.
     out["instrument"] = ins.tag if table.rows else _text(np.empty(0, dtype=object))
     if explain:

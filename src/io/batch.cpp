@@ -77,45 +77,52 @@ void invalidate_defective_rows(const std::uint8_t* defect, ScoreBlock& scores) {
 std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
                          const BatchResult& res, Eigen::Index r) {
   const auto ru = static_cast<std::size_t>(r);
+  return row_problems(ins, binding, res.coded, res.scores, r,
+                      RowFacts{res.defect[ru], res.fields[ru], res.bad_utf8_columns[ru]});
+}
+
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
+                         const CodedBlock& coded, const ScoreBlock& scores, Eigen::Index r,
+                         const RowFacts& facts) {
+  const auto ru = static_cast<std::size_t>(r);
   std::string out;
   // Scored rows have nothing to report: no defect, no unreadable answer (that would make
   // them invalid) and enough coverage.
-  const Status st = res.scores.status[ru];
-  if (res.defect[ru] == RowDefect::none && (st == Status::complete || st == Status::partial))
+  const Status st = scores.status[ru];
+  if (facts.defect == RowDefect::none && (st == Status::complete || st == Status::partial))
     return out;
   const auto add = [&](const std::string& s) {
     if (!out.empty()) out += "; ";
     out += s;
   };
-  switch (res.defect[ru]) {
+  switch (facts.defect) {
     case RowDefect::ragged:
-      add("ragged_row: " + std::to_string(res.fields[ru]) + " fields, header has " +
+      add("ragged_row: " + std::to_string(facts.fields) + " fields, header has " +
           std::to_string(binding.header.size()));
       break;
     case RowDefect::empty:
       add("empty_row");
       break;
     case RowDefect::invalid_utf8: {
-      std::string cols;
-      for (const auto c : res.bad_utf8_columns[ru])
+      for (const auto c : facts.bad_utf8_columns)
         add((c < binding.header.size() ? binding.header[c] : "field " + std::to_string(c + 1)) +
             ": invalid_utf8");
-      if (res.bad_utf8_columns[ru].empty()) add("invalid_utf8");
+      if (facts.bad_utf8_columns.empty()) add("invalid_utf8");
       break;
     }
     case RowDefect::none:
       break;
   }
-  for (Eigen::Index k = 0; k < res.coded.items(); ++k) {
-    const Reason why = res.coded.reason(r, k);
+  for (Eigen::Index k = 0; k < coded.items(); ++k) {
+    const Reason why = coded.reason(r, k);
     if (is_invalid(why))
       add(binding.column_name(ins, static_cast<std::size_t>(k)) + ": " +
           std::string(to_string(why)));
   }
-  if (res.scores.status[ru] == Status::insufficient) {
+  if (st == Status::insufficient) {
     std::string dims;
-    for (Eigen::Index d = 0; d < res.scores.dimension.cols(); ++d)
-      if (std::isnan(res.scores.dimension(r, d)))
+    for (Eigen::Index d = 0; d < scores.dimension.cols(); ++d)
+      if (std::isnan(scores.dimension(r, d)))
         dims += (dims.empty() ? "" : ",") + ins.dimensions[static_cast<std::size_t>(d)];
     add("insufficient_coverage: " + dims);
   }

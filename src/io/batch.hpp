@@ -9,6 +9,7 @@
 #include <reinscore/scorer.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,20 @@ struct BatchResult {
   std::vector<std::vector<std::size_t>> bad_utf8_columns;  ///< per row, fields not valid UTF-8
 };
 
-/// `problems` text for one row: "column: rule" for each unreadable answer, the row
-/// defect, and the dimensions below the coverage rule; empty when there is nothing to
-/// say. Never contains answer values.
+/// What a reader knows about one row before its answers are read.
+struct RowFacts {
+  RowDefect defect = RowDefect::none;
+  std::size_t fields = 0;                         ///< field count (for ragged messages)
+  std::span<const std::size_t> bad_utf8_columns;  ///< fields that are not UTF-8
+};
+
+/// `problems` text for row r: "column: rule" for each unreadable answer, the row defect,
+/// and the dimensions below the coverage rule; empty when there is nothing to say. Never
+/// contains answer values. The one implementation behind the command line's `problems`
+/// column and the Python module's.
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
+                         const CodedBlock& coded, const ScoreBlock& scores, Eigen::Index r,
+                         const RowFacts& facts);
 std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
                          const BatchResult& res, Eigen::Index r);
 
