@@ -11,8 +11,14 @@
 namespace py = pybind11;
 using namespace pybind11::literals;
 
-/// A one-dimensional numpy array that takes over `v` without copying it; the array's
-/// capsule frees the vector when numpy is done with it.
+// The capsule of the moving overload frees the vector when numpy is done with it.
+/// A copy of `v` as a one-dimensional numpy array (for vectors the caller keeps).
+template <class T>
+py::array_t<T> to_numpy(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+/// Same, taking over `v` instead of copying it.
 template <class T>
 py::array_t<T> to_numpy(std::vector<T>&& v) {
   auto* owned = new std::vector<T>(std::move(v));

@@ -63,13 +63,11 @@ py::dict rollup_dict(const LevelRollup& R) {
   d["group"] = R.group;
   d["key"] = R.key;
   d["parent"] = R.parent;
-  d["units"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.units.size()), R.units.data());
-  d["n"] = py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.n.size()), R.n.data());
-  d["suppressed"] =
-      py::array_t<std::uint8_t>(static_cast<py::ssize_t>(R.suppressed.size()), R.suppressed.data());
+  d["units"] = to_numpy(R.units);
+  d["n"] = to_numpy(R.n);
+  d["suppressed"] = to_numpy(R.suppressed);
   d["n_score"] = R.n_score;
-  d["host_n"] =
-      py::array_t<std::uint64_t>(static_cast<py::ssize_t>(R.host_n.size()), R.host_n.data());
+  d["host_n"] = to_numpy(R.host_n);
   d["host_suppressed"] = py::array_t<std::uint8_t>(
       static_cast<py::ssize_t>(R.host_suppressed.size()), R.host_suppressed.data());
   d["host_n_score"] = R.host_n_score;

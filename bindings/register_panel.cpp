@@ -28,11 +28,6 @@ std::optional<I64> optional_codes(const py::object& o, std::size_t n, const char
   return a;
 }
 
-template <class T>
-py::array_t<T> to_array(const std::vector<T>& v) {
-  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
-}
-
 }  // namespace
 
 void register_panel(py::module_& m) {
@@ -177,25 +172,25 @@ void register_panel(py::module_& m) {
           mot.push_back(c.months_to);
         }
         py::dict changes;
-        changes["from"] = to_array(from);
-        changes["to"] = to_array(to);
+        changes["from"] = to_numpy(from);
+        changes["to"] = to_numpy(to);
         changes["score"] = score;
-        changes["pairs"] = to_array(npairs);
-        changes["missing"] = to_array(missing);
-        changes["n"] = to_array(count);
-        changes["sum_weights"] = to_array(sw);
-        changes["mean_from"] = to_array(mfrom);
-        changes["mean_to"] = to_array(mto);
-        changes["mean_change"] = to_array(mean);
-        changes["sd"] = to_array(sd);
-        changes["se"] = to_array(se);
-        changes["ci_low"] = to_array(lo);
-        changes["ci_high"] = to_array(hi);
-        changes["df"] = to_array(df);
-        changes["t"] = to_array(t);
-        changes["p_value"] = to_array(p);
-        changes["months_from"] = to_array(mof);
-        changes["months_to"] = to_array(mot);
+        changes["pairs"] = to_numpy(npairs);
+        changes["missing"] = to_numpy(missing);
+        changes["n"] = to_numpy(count);
+        changes["sum_weights"] = to_numpy(sw);
+        changes["mean_from"] = to_numpy(mfrom);
+        changes["mean_to"] = to_numpy(mto);
+        changes["mean_change"] = to_numpy(mean);
+        changes["sd"] = to_numpy(sd);
+        changes["se"] = to_numpy(se);
+        changes["ci_low"] = to_numpy(lo);
+        changes["ci_high"] = to_numpy(hi);
+        changes["df"] = to_numpy(df);
+        changes["t"] = to_numpy(t);
+        changes["p_value"] = to_numpy(p);
+        changes["months_from"] = to_numpy(mof);
+        changes["months_to"] = to_numpy(mot);
         out["changes"] = changes;
 
         // Per returnee and pair.
@@ -225,19 +220,19 @@ void register_panel(py::module_& m) {
           stt.push_back(c.status_to);
         }
         py::dict pr;
-        pr["id_code"] = to_array(rcode);
-        pr["from"] = to_array(pfrom);
-        pr["to"] = to_array(pto);
-        pr["row_from"] = to_array(rfrom);
-        pr["row_to"] = to_array(rto);
+        pr["id_code"] = to_numpy(rcode);
+        pr["from"] = to_numpy(pfrom);
+        pr["to"] = to_numpy(pto);
+        pr["row_from"] = to_numpy(rfrom);
+        pr["row_to"] = to_numpy(rto);
         pr["change"] = diff;
-        pr["months_from"] = to_array(mf);
-        pr["months_to"] = to_array(mt);
-        pr["weight"] = to_array(wt);
-        pr["category_from"] = to_array(cf);
-        pr["category_to"] = to_array(ct);
-        pr["status_from"] = to_array(sf);
-        pr["status_to"] = to_array(stt);
+        pr["months_from"] = to_numpy(mf);
+        pr["months_to"] = to_numpy(mt);
+        pr["weight"] = to_numpy(wt);
+        pr["category_from"] = to_numpy(cf);
+        pr["category_to"] = to_numpy(ct);
+        pr["status_from"] = to_numpy(sf);
+        pr["status_to"] = to_numpy(stt);
         out["per_returnee"] = pr;
 
         // Transition matrices: category when there are category codes, then status.
@@ -287,18 +282,18 @@ void register_panel(py::module_& m) {
           retention.push_back(a.retention(j));
         }
         py::dict at;
-        at["round"] = to_array(ar);
-        at["present"] = to_array(present);
-        at["first_seen"] = to_array(first);
-        at["retained"] = to_array(retained);
-        at["lost"] = to_array(lost);
-        at["returned"] = to_array(returned);
-        at["absent"] = to_array(absent);
-        at["baseline_present"] = to_array(base);
-        at["retention"] = to_array(retention);
+        at["round"] = to_numpy(ar);
+        at["present"] = to_numpy(present);
+        at["first_seen"] = to_numpy(first);
+        at["retained"] = to_numpy(retained);
+        at["lost"] = to_numpy(lost);
+        at["returned"] = to_numpy(returned);
+        at["absent"] = to_numpy(absent);
+        at["baseline_present"] = to_numpy(base);
+        at["retention"] = to_numpy(retention);
         out["attrition"] = at;
 
-        out["months"] = to_array(months);
+        out["months"] = to_numpy(months);
         py::list problems;
         for (const auto& pb : panel.problems()) {
           py::dict d;

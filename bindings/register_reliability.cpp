@@ -58,7 +58,7 @@ py::dict alpha_dict(const AlphaResult& a) {
     std::vector<double> v;
     v.reserve(a.items.size());
     for (const auto& it : a.items) v.push_back(it.*field);
-    return py::array_t<double>(static_cast<py::ssize_t>(v.size()), v.data());
+    return ::to_numpy(std::move(v));
   };
   py::dict items;
   items["n"] = column(&ItemAlpha::n);

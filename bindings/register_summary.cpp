@@ -227,7 +227,7 @@ void register_summary(py::module_& m) {
       [](const std::vector<std::size_t>& psus_per_stratum, std::uint64_t seed,
          std::uint64_t replicate) {
         const auto f = rao_wu_factors(psus_per_stratum, seed, replicate);
-        return py::array_t<double>(static_cast<py::ssize_t>(f.size()), f.data());
+        return to_numpy(f);
       },
       "psus_per_stratum"_a, "seed"_a, "replicate"_a,
       "Rao–Wu rescaling factors of one bootstrap replicate, one per PSU (strata in order).");
