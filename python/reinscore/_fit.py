@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, WeightSet
-from ._score import Data, _pass_columns, _run, _Table
+from ._table import Data, _pass_columns, _run, _Table
 
 if TYPE_CHECKING:
     from ._core import FitRecord

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, load_instrument
-from ._score import Data, _pass_columns, _read, _run
+from ._table import Data, _pass_columns, _read, _run
 
 if TYPE_CHECKING:
     import numpy.typing as npt

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument
-from ._score import Data, _pass_columns, _run
+from ._table import Data, _pass_columns, _run
 
 __all__ = ["ReliabilityReport", "reliability"]
 

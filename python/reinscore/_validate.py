@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, load_instrument
-from ._score import Data, _read, _score_table
+from ._table import Data, _read, _score_table
 
 __all__ = ["validate", "ValidationReport"]
 
