@@ -183,7 +183,7 @@ void register_scoring(py::module_& m) {
             res->lost = Eigen::MatrixXd::Constant(rows, K, std::nan(""));
             for (Eigen::Index r = 0; r < rows; ++r) {
               if (res->scores.status[static_cast<std::size_t>(r)] == Status::invalid) continue;
-              const auto parts = scorer.explain(res->coded, r);
+              const auto parts = scorer.explain(res->coded, r, res->scores);
               for (const auto& p : parts) {
                 if (p.reason != Reason::answered) continue;
                 res->contrib(r, static_cast<Eigen::Index>(p.item)) = p.to_dimension;

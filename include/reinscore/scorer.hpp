@@ -203,11 +203,20 @@ class Scorer {
     one.reasons.row(0) = in.reasons.row(r);
     ScoreBlock s;
     score(one, s);
+    return explain(one, 0, s);
+  }
+
+  /// Same, for row `r` of a block already scored into `scored` by this scorer (no
+  /// rescoring: what batch writers use for every row). A row marked invalid in `scored`
+  /// (e.g. a malformed input row) has nothing to attribute.
+  std::vector<Contribution> explain(const CodedBlock& in, Eigen::Index r,
+                                    const ScoreBlock& scored) const {
+    const auto ru = static_cast<std::size_t>(r);
     std::vector<Contribution> out(static_cast<std::size_t>(items_));
     Eigen::VectorXd den = Eigen::VectorXd::Zero(dims_);
     double denc = 0;
     for (Eigen::Index k = 0; k < items_; ++k) {
-      if (one.reason(0, k) != Reason::answered) continue;
+      if (in.reason(r, k) != Reason::answered) continue;
       den(static_cast<Eigen::Index>(item_dim_[static_cast<std::size_t>(k)])) +=
           Wd_(k, static_cast<Eigen::Index>(item_dim_[static_cast<std::size_t>(k)]));
       denc += wc_(k);
@@ -218,10 +227,10 @@ class Scorer {
       const auto d = static_cast<Eigen::Index>(item_dim_[static_cast<std::size_t>(k)]);
       c.item = static_cast<std::size_t>(k);
       c.dimension = static_cast<std::size_t>(d);
-      c.reason = one.reason(0, k);
-      c.value = one.values(0, k);
-      if (c.reason != Reason::answered || s.status[0] == Status::invalid ||
-          std::isnan(s.dimension(0, d))) {
+      c.reason = in.reason(r, k);
+      c.value = in.values(r, k);
+      if (c.reason != Reason::answered || scored.status[ru] == Status::invalid ||
+          std::isnan(scored.dimension(r, d))) {
         // Nothing to attribute: the item is unanswered or its dimension has no score.
         c.weight = c.to_dimension = c.lost = c.to_composite =
             std::numeric_limits<double>::quiet_NaN();
@@ -231,7 +240,7 @@ class Scorer {
       c.to_dimension = c.weight * c.value;
       c.lost = c.weight * (1.0 - c.value);
       c.to_composite = std::numeric_limits<double>::quiet_NaN();
-      if (!std::isnan(s.composite(0)))
+      if (!std::isnan(scored.composite(r)))
         c.to_composite =
             mode_ == CompositeMode::item ? wc_(k) * c.value / denc : a_(d) / asum * c.to_dimension;
     }

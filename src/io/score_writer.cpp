@@ -242,7 +242,7 @@ void ScoreWriter::format_rows(const RecordBatch& batch, const BatchResult& res,
     text(row_problems(ins_, binding_, res, ri));
     escaped(tag_text_);
     if (cfg_.explain) {
-      const auto parts = scorer.explain(res.coded, ri);
+      const auto parts = scorer.explain(res.coded, ri, res.scores);
       const bool scored = s.status[r] != Status::invalid;
       for (const auto& p : parts) number(scored ? p.to_dimension : std::nan(""));
       for (const auto& p : parts) number(scored ? p.lost : std::nan(""));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
@@ -465,4 +466,45 @@ TEST(Scorer, RejectsABlockOfTheWrongWidth) {
   b.resize(1, 3);
   ScoreBlock s;
   EXPECT_THROW(Scorer(ins).score(b, s), std::invalid_argument);
+}
+
+// Explaining a row of a scored block (what the batch writers do) gives exactly what
+// explaining it alone does, on rows of every status, and the contributions add up to
+// the scores.
+TEST(ScorerRss, ExplainFromAScoredBlockEqualsExplainingTheRowAlone) {
+  const Instrument ins = rss();
+  const Scorer scorer(ins);
+  const CodedBlock b = random_block(ins, 400, 11, 0.45);
+  ScoreBlock s;
+  scorer.score(b, s);
+  std::array<int, 4> seen{};
+  for (Eigen::Index r = 0; r < b.rows(); ++r) {
+    ++seen[static_cast<std::size_t>(s.status[static_cast<std::size_t>(r)])];
+    const auto alone = scorer.explain(b, r);
+    const auto batch = scorer.explain(b, r, s);
+    ASSERT_EQ(alone.size(), batch.size());
+    Eigen::VectorXd sum = Eigen::VectorXd::Zero(3);
+    double comp = 0;
+    for (std::size_t k = 0; k < alone.size(); ++k) {
+      const auto same = [](double x, double y) {
+        return (std::isnan(x) && std::isnan(y)) || x == y;
+      };
+      EXPECT_EQ(alone[k].reason, batch[k].reason);
+      EXPECT_TRUE(same(alone[k].to_dimension, batch[k].to_dimension)) << "row " << r;
+      EXPECT_TRUE(same(alone[k].lost, batch[k].lost)) << "row " << r;
+      EXPECT_TRUE(same(alone[k].to_composite, batch[k].to_composite)) << "row " << r;
+      if (!std::isnan(batch[k].to_dimension))
+        sum(static_cast<Eigen::Index>(batch[k].dimension)) += batch[k].to_dimension;
+      if (!std::isnan(batch[k].to_composite)) comp += batch[k].to_composite;
+    }
+    for (Eigen::Index d = 0; d < 3; ++d)
+      if (!std::isnan(s.dimension(r, d))) {
+        EXPECT_NEAR(sum(d), s.dimension(r, d), 1e-12);
+      }
+    if (!std::isnan(s.composite(r))) {
+      EXPECT_NEAR(comp, s.composite(r), 1e-12);
+    }
+  }
+  EXPECT_GT(seen[0] + seen[1], 0);  // some rows scored
+  EXPECT_GT(seen[2], 0);            // some rows insufficient
 }
