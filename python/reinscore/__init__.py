@@ -11,19 +11,19 @@ numbers (answer values and equal weights), not the official tables.
 from __future__ import annotations
 
 from . import _core, _fit, _levels, _panel, _reliability, _survey
-from ._fit import *  # noqa: F403 - each module's __all__ lists its public names
-from ._levels import *  # noqa: F403
-from ._panel import *  # noqa: F403
-from ._reliability import *  # noqa: F403
-from ._survey import *  # noqa: F403
+from ._fit import *
 from ._instrument import Instrument, WeightSet, instrument_dirs, load_instrument
+from ._levels import *
+from ._panel import *
+from ._reliability import *
 from ._score import explain, score
 from ._summary import ScoreSummary, summarize
+from ._survey import *
 from ._validate import ValidationReport, validate
 
 __version__: str = _core.__version__
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 - the star entries are the submodules' __all__ lists
     "Instrument",
     "ScoreSummary",
     "ValidationReport",

@@ -15,7 +15,7 @@ from . import _core
 if TYPE_CHECKING:
     from ._core import Thresholds, WeightSetRecord
 
-__all__ = ["Instrument", "WeightSet", "load_instrument", "instrument_dirs"]
+__all__ = ["Instrument", "WeightSet", "instrument_dirs", "load_instrument"]
 
 
 def instrument_dirs() -> list[Path]:

@@ -13,14 +13,14 @@ from . import _core
 from ._instrument import Instrument
 from ._table import Data, _pass_columns, _problems, _run, _text
 
-__all__ = ["score", "explain", "Data"]
+__all__ = ["Data", "explain", "score"]
 
 
 def score(
     data: Data,
     instrument: str | os.PathLike[str] | Instrument = "iom-rss",
     weights: str | os.PathLike[str] | pd.DataFrame | None = None,
-    id: str | Sequence[str] | None = None,  # noqa: A002 - the CLI's option name
+    id: str | Sequence[str] | None = None,
     keep: Sequence[str] = (),
     explain: bool = False,
     column_map: Mapping[str, str] | None = None,
@@ -66,7 +66,7 @@ def score(
         Unsupported input or column types.
     """
     ids = [id] if isinstance(id, str) else list(id or [])
-    ins, table, item_column, res = _run(
+    ins, table, _, res = _run(
         data,
         instrument,
         weights,

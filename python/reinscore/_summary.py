@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import _core
 
-__all__ = ["summarize", "ScoreSummary"]
+__all__ = ["ScoreSummary", "summarize"]
 
 
 class ScoreSummary:

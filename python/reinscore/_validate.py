@@ -14,7 +14,7 @@ from . import _core
 from ._instrument import Instrument, load_instrument
 from ._table import Data, _read, _score_table
 
-__all__ = ["validate", "ValidationReport"]
+__all__ = ["ValidationReport", "validate"]
 
 _MAX_ROWS_LISTED = 5
 

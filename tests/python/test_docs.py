@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_readme_cpp_example_is_the_tested_consumer() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```cpp\n(.*?)```", readme, flags=re.S)
+    blocks = re.findall(r"```cpp\n(.*?)```", readme, flags=re.DOTALL)
     consumer = (ROOT / "tests/cmake/consumer/main.cpp").read_text(encoding="utf-8")
     assert blocks == [consumer]
 
@@ -18,7 +18,7 @@ def test_readme_cpp_example_is_the_tested_consumer() -> None:
 def test_readme_has_exactly_the_two_setup_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     setup = readme.split("## Set up on a new machine", 1)[1].split("##", 1)[0]
-    commands = re.findall(r"^make \w+", setup, flags=re.M)
+    commands = re.findall(r"^make \w+", setup, flags=re.MULTILINE)
     assert commands == ["make demo", "make test"]
 
 
@@ -32,5 +32,5 @@ def test_cli_doc_lists_every_exit_code_of_the_program() -> None:
     header = (ROOT / "src/cli/cli.hpp").read_text(encoding="utf-8")
     codes = sorted(int(c) for c in re.findall(r"= (\d+),", header))
     doc = (ROOT / "docs/cli.md").read_text(encoding="utf-8")
-    documented = sorted(int(c) for c in re.findall(r"^\| (\d) \|", doc, flags=re.M))
+    documented = sorted(int(c) for c in re.findall(r"^\| (\d) \|", doc, flags=re.MULTILINE))
     assert codes == documented == [0, 1, 2, 3, 4]

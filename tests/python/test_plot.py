@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-
 import reinscore
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "examples" / "rss_sample.csv"
@@ -29,7 +28,7 @@ def scores() -> pd.DataFrame:
 def plt() -> Iterator[Any]:
     mpl = pytest.importorskip("matplotlib")
     mpl.use("Agg")
-    import matplotlib.pyplot as pyplot
+    from matplotlib import pyplot
 
     yield pyplot
     pyplot.close("all")
@@ -117,7 +116,7 @@ def test_distributions_leaves_out_missing(rp: Any, scores: pd.DataFrame) -> None
 
 
 def test_distributions_by_round_on_given_axes(plt: Any, rp: Any, scores: pd.DataFrame) -> None:
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     out = rp.distributions(scores, by="round", dimensions=["composite"], ax=ax)
     assert out is ax
     assert len(ax.patches) == 3
