@@ -24,9 +24,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import compare_pandas as cp  # noqa: E402
-
-import reinscore  # noqa: E402
+import compare_pandas as cp
+import reinscore
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
