@@ -7,7 +7,6 @@
 #include <reinscore/detail/strings.hpp>
 
 #include <map>
-#include <optional>
 
 #include <string>
 #include <unordered_map>
@@ -89,7 +88,7 @@ void register_io(py::module_& m) {
   m.def(
       "read_table",
       [](const std::string& path, const std::string& delimiter, const std::string& sheet,
-         const std::optional<std::vector<std::size_t>>& columns) {
+         const py::object& columns) {
         reinscore::io::OpenOptions opts;
         if (!delimiter.empty()) opts.delimiter = delimiter[0];
         opts.sheet = sheet;
@@ -111,10 +110,16 @@ void register_io(py::module_& m) {
           cols.resize(header.size());
           // Only the columns asked for are factorised: turning a column of unique ids into
           // Python strings costs more than reading and scoring the whole file.
-          wanted.assign(header.size(), columns ? 0 : 1);
-          if (columns)
-            for (const auto c : *columns)
-              if (c < wanted.size()) wanted[c] = 1;
+          // `columns` may be a function of the header, so that the file is opened once.
+          wanted.assign(header.size(), columns.is_none() ? 1 : 0);
+          if (!columns.is_none()) {
+            py::gil_scoped_acquire acquire;
+            const py::object chosen = PyCallable_Check(columns.ptr()) ? columns(header) : columns;
+            for (const auto c : chosen) {
+              const auto i = c.cast<std::size_t>();
+              if (i < wanted.size()) wanted[i] = 1;
+            }
+          }
           reinscore::io::RecordBatch batch;
           bool reserved = false;
           while (reader->next(batch, 65536)) {
@@ -174,18 +179,8 @@ void register_io(py::module_& m) {
       },
       "path"_a, "delimiter"_a = "", "sheet"_a = "", "columns"_a = py::none(),
       "Reads a CSV/TSV/XLSX file with reinscore's readers; columns come factorised (only "
-      "`columns`, by index, when given; the others are None).");
-  m.def(
-      "read_header",
-      [](const std::string& path, const std::string& delimiter, const std::string& sheet) {
-        reinscore::io::OpenOptions opts;
-        if (!delimiter.empty()) opts.delimiter = delimiter[0];
-        opts.sheet = sheet;
-        py::gil_scoped_release release;
-        return reinscore::io::open_table(path, opts)->header();
-      },
-      "path"_a, "delimiter"_a = "", "sheet"_a = "",
-      "The header of a CSV/TSV/XLSX file, as read_table() would give it.");
+      "`columns` when given: indices, or a function of the header that returns them; the "
+      "others are None).");
 }
 
 void register_binding(py::module_& m) {

@@ -5,7 +5,7 @@ Hand-written: keep in step with bindings/register_*.cpp. The record types below
 functions return plain dicts, lists and numpy arrays.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal, SupportsFloat, SupportsIndex, SupportsInt, TypeAlias, TypedDict
 
 import numpy as np
@@ -173,9 +173,11 @@ class RawTable(TypedDict):
     bad_utf8: list[tuple[int, int]]  # (row, column) of the fields that are not UTF-8
 
 def read_table(
-    path: str, delimiter: str = "", sheet: str = "", columns: Sequence[int] | None = None
+    path: str,
+    delimiter: str = "",
+    sheet: str = "",
+    columns: Sequence[int] | Callable[[list[str]], Collection[int]] | None = None,
 ) -> RawTable: ...
-def read_header(path: str, delimiter: str = "", sheet: str = "") -> list[str]: ...
 
 class BindProblem(TypedDict):
     rule: str

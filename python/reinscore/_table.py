@@ -57,13 +57,10 @@ def _read(
     select: Callable[[list[str]], Collection[int]] | None = None,
 ) -> _Table:
     """Normalise the input; from a file, read only the columns `select(header)` names
-    (all when `select` is None, and for standard input, which cannot be read twice)."""
+    (all when `select` is None). The reader calls `select` once it has the header."""
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        wanted: list[int] | None = None
-        if select is not None and str(data) != "-":
-            wanted = sorted(select(_core.read_header(str(path), delimiter, sheet)))
-        raw = _core.read_table(str(path), delimiter, sheet, wanted)
+        raw = _core.read_table(str(path), delimiter, sheet, select)
         header = list(raw["header"])
         n = len(raw["record"])
         fields = np.asarray(raw["fields"])
