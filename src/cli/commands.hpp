@@ -43,6 +43,10 @@ bool parse_options(const std::string& command, const std::string& synopsis,
 /// std::invalid_argument for a delimiter that is neither.
 io::OpenOptions open_options(const std::string& delimiter, const std::string& sheet);
 
+/// Writes `text` to `path` through a temporary file renamed at the end, so that a failed
+/// run leaves no partial file ("-": standard output). Throws std::ios_base::failure.
+void write_text_file(const std::string& path, const std::string& text);
+
 /// Prints "reinscore <command>: <message>" on stderr and returns `code`.
 int fail(const std::string& command, const std::string& message, int code);
 

@@ -3,8 +3,11 @@
 
 #include <reinscore/weights.hpp>
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -103,6 +106,28 @@ Instrument apply_weights(const Instrument& ins, const std::string& name_or_path)
                                 "); or give a .csv or .json weight file");
   }
   return ins.with_weights(load_weights(ins, name_or_path));
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  if (path == "-") {
+    std::cout << text;
+    std::cout.flush();
+    if (!std::cout) throw std::ios_base::failure("writing to standard output failed");
+    return;
+  }
+  const std::string tmp = path + ".partial-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::ios_base::failure("cannot create output file '" + path + "'");
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      throw std::ios_base::failure("writing the output file '" + path + "' failed");
+    }
+  }
+  fs::rename(tmp, path);
 }
 
 }  // namespace reinscore::cli

@@ -111,29 +111,6 @@ void fit_accumulate(io::TableReader& reader, const Instrument& ins,
   }
 }
 
-/// Writes `text` to `path` through a temporary file renamed at the end ("-": stdout).
-void fit_write_file(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::cout << text;
-    std::cout.flush();
-    if (!std::cout) throw std::ios_base::failure("writing to standard output failed");
-    return;
-  }
-  const std::string tmp = path + ".partial-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::ios_base::failure("cannot create output file '" + path + "'");
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::ios_base::failure("writing the output file '" + path + "' failed");
-    }
-  }
-  fs::rename(tmp, path);
-}
-
 namespace {
 
 void print_summary(const Instrument& ins, const FitResult& fit, const FitOptions& opt,
@@ -268,7 +245,7 @@ int cmd_fit_weights(const std::vector<std::string>& args) {
     } catch (const std::invalid_argument& e) {
       return fail("fit-weights", e.what(), usage_or_input);
     }
-    fit_write_file(output, fit.json);
+    write_text_file(output, fit.json);
     if (!vm["quiet"].as<bool>()) {
       print_summary(ins, fit, opt, policy);
       if (output != "-") {

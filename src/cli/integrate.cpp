@@ -29,29 +29,6 @@ namespace {
 
 constexpr const char* cmd = "integrate";
 
-// Writes a whole text to PATH through a temporary file renamed at the end.
-void write_file(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::cout << text;
-    std::cout.flush();
-    if (!std::cout) throw std::ios_base::failure("writing the output failed");
-    return;
-  }
-  const std::string tmp = path + ".partial-" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::ios_base::failure("cannot create output file '" + path + "'");
-    f << text;
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::ios_base::failure("writing '" + path + "' failed");
-    }
-  }
-  fs::rename(tmp, path);
-}
-
 void require_level(const Instrument& ins, const std::string& level, const std::string& option) {
   if (ins.level != level)
     throw input_error("level_mismatch", "instrument '" + ins.id + "' (" + option +
@@ -420,7 +397,7 @@ int cmd_integrate(const std::vector<std::string>& args) {
         csv.text(str_tag);
         csv.end();
       }
-      write_file(output, csv.str());
+      write_text_file(output, csv.str());
     }
 
     // --- roll-ups --------------------------------------------------------------------------
@@ -498,7 +475,7 @@ int cmd_integrate(const std::vector<std::string>& args) {
         csv.text(str_tag);
         csv.end();
       }
-      write_file(path, csv.str());
+      write_text_file(path, csv.str());
     };
     if (!community_out.empty()) write_rollup(res.communities, true, community_out);
     if (!country_out.empty()) write_rollup(res.countries, false, country_out);
@@ -528,7 +505,7 @@ int cmd_integrate(const std::vector<std::string>& args) {
         csv.text(rows);
         csv.end();
       }
-      write_file(problems_out, csv.str());
+      write_text_file(problems_out, csv.str());
     }
     // On stderr, one line per rule, file and column: counts and rows, never the keys.
     std::map<std::tuple<std::string, std::string, std::string>, std::vector<std::uint64_t>> merged;

@@ -31,7 +31,6 @@ bool fit_open_input(const std::string& command, const std::string& input,
 void fit_accumulate(io::TableReader& reader, const Instrument& ins,
                     const io::ColumnBinding& binding, std::size_t weight_index,
                     const std::string& weight_column, std::size_t chunk_rows, FitAccumulator& acc);
-void fit_write_file(const std::string& path, const std::string& text);
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -251,7 +250,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
     }
 
     const auto json = summary.to_json(opt, drawn, alternative_names);
-    if (!summary_file.empty()) fit_write_file(summary_file, detail::pretty(json));
+    if (!summary_file.empty()) write_text_file(summary_file, detail::pretty(json));
     if (!vm["quiet"].as<bool>()) {
       const auto get = [&](const char* key) {
         const auto& v = json.at(key);
