@@ -7,6 +7,7 @@
 
 #include <random>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -92,10 +93,32 @@ void BM_CodeAndScore(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
 }
 
+// Building one scale's code table from N codes (an instrument file is untrusted: the
+// build must stay O(N) expected for any codes). Arg 0 = N; arg 1 = shape: 0 short
+// distinct choice names, 1 codes of equal length sharing a 40-byte prefix.
+void BM_CodeTableBuild(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string num = std::to_string(1000000 + i);
+    keys.push_back(state.range(1) == 0 ? "c" + num : std::string(40, 'p') + num);
+  }
+  for (auto _ : state) {
+    detail::CodeTable table;
+    for (std::size_t i = 0; i < n; ++i) table.insert(keys[i], CodedCell{0.5, Reason::answered});
+    table.build();
+    benchmark::DoNotOptimize(&table);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+
 }  // namespace
 
 BENCHMARK(BM_Code)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Score)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CodeAndScore)->Arg(1000000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CodeTableBuild)
+    ->ArgsProduct({{10, 100, 1000, 10000}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

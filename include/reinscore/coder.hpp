@@ -15,7 +15,10 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
+#include <random>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -93,48 +96,93 @@ inline Words16 words16_padded(std::string_view s) noexcept {
   return {load8(s.data()) & m.a, load8(s.data() + 8) & m.b};
 }
 
-/// Hash of a string from its words and length (good in the top bits).
+/// Hash of a string from its words and length (good in the top bits): one 64 x 64 -> 128
+/// bit multiply folded, keyed by `seed` before the multiply so that no fixed set of
+/// strings collides for every seed.
 inline std::uint64_t hash16(const Words16& w, std::size_t n, std::uint64_t seed) noexcept {
-  const std::uint64_t x = w.a ^ ((w.b ^ n) * 0x9E3779B97F4A7C15ULL);
-  return (x ^ (x >> 29)) * seed;
+  __extension__ using u128 = unsigned __int128;  // GCC and Clang; -Wpedantic accepts it so
+  const u128 p = static_cast<u128>(w.a ^ seed) *
+                 (w.b ^ (static_cast<std::uint64_t>(n) * 0x9E3779B97F4A7C15ULL) ^ (seed >> 1) ^
+                  0xE7037ED1A0B428DBULL);
+  return static_cast<std::uint64_t>(p) ^ static_cast<std::uint64_t>(p >> 64);
 }
 
-/// Perfect-hash table from answer text to coded cell. Scales have a few dozen spellings
-/// at most, so a collision-free table is cheap to find, and a lookup is one probe into
-/// one 32-byte slot and a two-word comparison: coding dominates scoring time
-/// (benchmarks/RESULTS.md), so the key is read with a few overlapping loads instead of a
-/// variable-length memcpy, and the slot holds the cell itself (no second indirection).
+/// Hash of the bytes of a key past its first 16, so that keys sharing a long prefix
+/// still spread over the table.
+inline std::uint64_t hash_tail(std::string_view s, std::uint64_t seed) noexcept {
+  std::uint64_t h = seed ^ 0xA0761D6478BD642FULL;
+  std::size_t i = 16;
+  for (; i + 8 <= s.size(); i += 8) {
+    h = (h ^ load8(s.data() + i)) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+  }
+  if (i < s.size()) {
+    char buf[8] = {};
+    std::memcpy(buf, s.data() + i, s.size() - i);
+    h = (h ^ load8(buf)) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+/// Table from answer text to coded cell. Scales have a few dozen spellings at most, so
+/// build() usually finds a perfect hash: a lookup is then one probe into one 32-byte slot
+/// and a two-word comparison. Coding dominates scoring time (benchmarks/RESULTS.md), so
+/// the key is read with a few overlapping loads instead of a variable-length memcpy, and
+/// the slot holds the cell itself (no second indirection).
+///
+/// Building is bounded whatever the codes (an instrument file is untrusted input): the
+/// search for a perfect hash tries a fixed number of seeds and sizes and, failing that
+/// (many keys, or keys a weak hash cannot separate), the table stays an open-addressing
+/// table with linear probing at load <= 1/2. Both have O(keys) expected build time and
+/// O(1) expected lookups; keys longer than 16 bytes are hashed on all their bytes.
 class CodeTable {
  public:
   /// Adds `key` unless already present (the first spelling wins, like map::emplace).
+  /// The table is valid after every insert; call build() after the last one for the
+  /// one-probe layout.
   void insert(std::string key, CodedCell cell) {
     if (find(key)) return;
-    if (key.size() >= 0xFF) {  // never a code in practice; kept out of the slots
-      long_.emplace(std::move(key), cell);
-      return;
-    }
+    if (keys_.size() >= std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("CodeTable: too many keys");
     keys_.push_back(std::move(key));
     cells_.push_back(cell);
-    rebuild();
+    perfect_ = false;  // a perfect table is also a valid linear-probing table
+    if (2 * keys_.size() > slots_.size()) {
+      relayout(slots_.empty() ? 8 : 2 * slots_.size(), seed_);
+    } else {
+      place(keys_.size() - 1);
+    }
   }
+  /// Looks for a collision-free layout (at most kMaxPerfectKeys keys, a bounded number of
+  /// seeds and sizes); keeps the linear-probing layout when none is found.
+  void build() {
+    const std::size_t n = keys_.size();
+    if (n == 0 || n > kMaxPerfectKeys) return;
+    std::size_t base = 8;
+    while (base < 2 * n) base *= 2;
+    std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    for (std::size_t size = base; size <= 16 * base; size *= 2) {
+      for (int attempt = 0; attempt < kSeedsPerSize; ++attempt) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (try_perfect(size, seed | 1)) return;
+      }
+    }
+    // No perfect layout: linear probing under a seed nobody can predict, so that even
+    // codes crafted against the fixed seeds above keep O(1) expected probes.
+    relayout(base, (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1);
+  }
+  /// True when build() found a collision-free layout (tests and benchmarks).
+  bool perfect() const noexcept { return perfect_; }
+  std::size_t size() const noexcept { return keys_.size(); }
+
   /// The cell coded for `s`, or nullptr when `s` is not a key.
   const CodedCell* find(std::string_view s) const {
-    if (s.size() >= 0xFF) {
-      const auto it = long_.find(std::string(s));
-      return it == long_.end() ? nullptr : &it->second;
-    }
     const Slot* e = probe(s, words(s));
     return e ? &cells_[e->key] : nullptr;
   }
   /// Same as find() but copies the cell out of the slot itself (no second cache line).
-  bool find(std::string_view s, CodedCell& out) const {
-    if (s.size() >= 0xFF) {
-      const CodedCell* hit = find(s);
-      if (hit) out = *hit;
-      return hit != nullptr;
-    }
-    return take(probe(s, words(s)), out);
-  }
+  bool find(std::string_view s, CodedCell& out) const { return take(probe(s, words(s)), out); }
   /// Same as find(s, out) for a string followed by at least 16 readable bytes (a field
   /// of a padded io::RecordBatch): the key is read with two fixed loads and masks, with
   /// no copy and no branch on its length.
@@ -144,65 +192,89 @@ class CodeTable {
   }
 
  private:
+  static constexpr std::size_t kMaxPerfectKeys = 64;
+  static constexpr int kSeedsPerSize = 64;
+  static constexpr std::uint8_t kEmpty = 0xFF, kLong = 0xFE;  // len byte of a slot
   using Words = Words16;
   struct Slot {  // 32 bytes: two slots to a cache line
     std::uint64_t a = 0, b = 0;
     double value = 0;
     std::uint32_t key = 0;  // index into keys_ and cells_
     std::uint8_t reason = 0;
-    std::uint8_t len = 0xFF;  // keys are shorter than 255 bytes: 0xFF marks an empty slot
+    std::uint8_t len = kEmpty;  // 0-16: the key's length; kLong: longer (compare keys_)
   };
   static Words words(std::string_view s) noexcept { return words16(s); }
-  static std::uint64_t hash(const Words& w, std::size_t n, std::uint64_t seed) noexcept {
-    return hash16(w, n, seed);  // the top bits pick the slot
+  // The top bits pick the slot. Keys of up to 16 bytes are determined by their two words
+  // and length; longer ones mix in a hash of the rest.
+  static std::uint64_t hash(std::string_view s, const Words& w, std::uint64_t seed) noexcept {
+    if (s.size() <= 16) return hash16(w, s.size(), seed);
+    return hash16({w.a ^ hash_tail(s, seed), w.b}, s.size(), seed);
+  }
+  std::size_t home(std::string_view s, const Words& w, std::uint64_t seed) const noexcept {
+    return static_cast<std::size_t>(hash(s, w, seed) >> shift_);
+  }
+  bool matches(const Slot& e, std::string_view s, const Words& w) const noexcept {
+    if (e.a != w.a || e.b != w.b) return false;
+    return s.size() <= 16 ? e.len == s.size() : e.len == kLong && keys_[e.key] == s;
   }
   const Slot* probe(std::string_view s, const Words& w) const noexcept {
     if (slots_.empty()) return nullptr;
-    const Slot& e = slots_[hash(w, s.size(), seed_) >> shift_];
-    // For keys of up to 16 bytes the two words and the length determine every byte.
-    if (e.a == w.a && e.b == w.b && e.len == s.size() && (s.size() <= 16 || keys_[e.key] == s))
-      return &e;
-    return nullptr;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = home(s, w, seed_);; i = (i + 1) & mask) {
+      const Slot& e = slots_[i];
+      if (matches(e, s, w)) return &e;
+      // A perfect layout holds every key in its home slot; load <= 1/2 ends the loop.
+      if (perfect_ || e.len == kEmpty) return nullptr;
+    }
   }
   static bool take(const Slot* e, CodedCell& out) noexcept {
     if (e == nullptr) return false;
     out = {e->value, static_cast<Reason>(e->reason)};
     return true;
   }
-  // Perfect hashing: try multipliers and sizes until every key has a slot of its own, so
-  // a lookup is one probe and one comparison (no probe loop to mispredict).
-  void rebuild() {
-    for (unsigned bits = 3;; ++bits) {
-      const std::size_t size = std::size_t{1} << bits;
-      if (size < 2 * keys_.size()) continue;
-      shift_ = 64 - bits;
-      std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
-      for (int attempt = 0; attempt < 4096;
-           ++attempt, seed = seed * 6364136223846793005ULL + 1442695040888963407ULL) {
-        seed_ = seed | 1;
-        slots_.assign(size, Slot{});
-        bool ok = true;
-        for (std::size_t k = 0; k < keys_.size() && ok; ++k) {
-          const Words w = words(keys_[k]);
-          Slot& slot = slots_[hash(w, keys_[k].size(), seed_) >> shift_];
-          ok = slot.len == 0xFF;
-          slot = Slot{w.a,
-                      w.b,
-                      cells_[k].value,
-                      static_cast<std::uint32_t>(k),
-                      static_cast<std::uint8_t>(cells_[k].reason),
-                      static_cast<std::uint8_t>(keys_[k].size())};
-        }
-        if (ok) return;
-      }
-    }
+  Slot make_slot(std::size_t k) const {
+    const Words w = words(keys_[k]);
+    const std::size_t n = keys_[k].size();
+    return Slot{w.a,
+                w.b,
+                cells_[k].value,
+                static_cast<std::uint32_t>(k),
+                static_cast<std::uint8_t>(cells_[k].reason),
+                n <= 16 ? static_cast<std::uint8_t>(n) : kLong};
   }
-  std::uint64_t seed_ = 1;
-  unsigned shift_ = 63;
+  void set_size(std::size_t size) {
+    slots_.assign(size, Slot{});
+    shift_ = 64 - static_cast<unsigned>(std::countr_zero(size));
+  }
+  void place(std::size_t k) {  // linear probing
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = home(keys_[k], words(keys_[k]), seed_);
+    while (slots_[i].len != kEmpty) i = (i + 1) & mask;
+    slots_[i] = make_slot(k);
+  }
+  void relayout(std::size_t size, std::uint64_t seed) {
+    perfect_ = false;
+    seed_ = seed;
+    set_size(size);
+    for (std::size_t k = 0; k < keys_.size(); ++k) place(k);
+  }
+  bool try_perfect(std::size_t size, std::uint64_t seed) {
+    seed_ = seed;
+    set_size(size);
+    for (std::size_t k = 0; k < keys_.size(); ++k) {
+      Slot& slot = slots_[home(keys_[k], words(keys_[k]), seed_)];
+      if (slot.len != kEmpty) return false;
+      slot = make_slot(k);
+    }
+    perfect_ = true;
+    return true;
+  }
+  std::uint64_t seed_ = 0x9E3779B97F4A7C15ULL | 1;
+  unsigned shift_ = 61;
+  bool perfect_ = false;
   std::vector<std::string> keys_;
   std::vector<CodedCell> cells_;
   std::vector<Slot> slots_;
-  std::unordered_map<std::string, CodedCell> long_;
 };
 
 }  // namespace detail
@@ -226,6 +298,7 @@ class ItemCoder {
       const CodedCell cell{std::numeric_limits<double>::quiet_NaN(), m.meaning};
       add(m.code, m.numeric, m.label, cell);
     }
+    exact_.build();
   }
 
   CodedCell code(std::string_view raw) const {
@@ -266,7 +339,8 @@ class ItemCoder {
   // A trimmed, non-empty cell that is not exactly a code: a number, then a label.
   CodedCell code_inexact(std::string_view s) const {
     double x = 0;
-    if (detail::parse_number(s, x)) return code(x);
+    // A number too large for a double is still a number: out of every finite range.
+    if (detail::parse_decimal(s, x) != detail::Decimal::not_a_number) return code(x);
     if (const auto it = labels_.find(detail::fold_case(s)); it != labels_.end()) return it->second;
     return invalid(Reason::invalid_code);
   }
@@ -295,16 +369,14 @@ class ItemCoder {
 class Coder {
  public:
   explicit Coder(const Instrument& ins) {
-    std::vector<std::pair<std::string, bool>> seen;
+    std::map<std::pair<std::string, bool>, const ItemCoder*> seen;  // O(items log items)
     for (const auto& it : ins.items) {
-      const std::pair<std::string, bool> key{it.scale, it.reverse};
-      auto pos = std::find(seen.begin(), seen.end(), key);
-      if (pos == seen.end()) {
+      auto [pos, added] = seen.try_emplace({it.scale, it.reverse}, nullptr);
+      if (added) {
         distinct_.push_back(std::make_unique<ItemCoder>(ins.scale_of(it), it.reverse));
-        seen.push_back(key);
-        pos = seen.end() - 1;
+        pos->second = distinct_.back().get();
       }
-      coders_.push_back(distinct_[static_cast<std::size_t>(pos - seen.begin())].get());
+      coders_.push_back(pos->second);
     }
   }
   std::size_t items() const noexcept { return coders_.size(); }

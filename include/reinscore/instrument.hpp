@@ -4,6 +4,7 @@
 #pragma once
 
 #include <reinscore/detail/json.hpp>
+#include <reinscore/detail/read_file.hpp>
 #include <reinscore/detail/sha256.hpp>
 #include <reinscore/detail/strings.hpp>
 #include <reinscore/error.hpp>
@@ -273,6 +274,11 @@ inline Scale parse_scale(const std::string& id, const json::value& v, const std:
     s.max = as_number(required(o, "max", path), join_path(path, "max"));
     if (!(s.min < s.max))
       throw instrument_error(join_path(path, "max"), "max must be greater than min");
+    // Coding divides by max - min: a range wider than a double holds would code every
+    // answer as 0 or NaN.
+    if (!std::isfinite(s.max - s.min))
+      throw instrument_error(join_path(path, "max"),
+                             "max - min must be a finite number (the range overflows a double)");
     // A missing code inside the range could never be read as an answer.
     for (std::size_t i = 0; i < s.missing.size(); ++i)
       if (s.missing[i].numeric && static_cast<double>(*s.missing[i].numeric) >= s.min &&
@@ -363,10 +369,13 @@ inline WeightSet parse_weight_set(const Instrument& ins, const std::string& name
   const auto& iw = as_object(required(o, "items", path), ipath);
   w.items.assign(ins.items.size(), ItemWeight{});
   std::vector<bool> given(ins.items.size(), false);
+  std::map<std::string_view, std::size_t> item_at;  // not item_index(): O(items) per call
+  for (std::size_t k = 0; k < ins.items.size(); ++k) item_at.emplace(ins.items[k].id, k);
   for (const auto& kv : iw) {
     const std::string p = join_path(ipath, kv.key());
-    const std::size_t k = ins.item_index(kv.key());
-    if (k == Instrument::npos) throw instrument_error(p, "unknown item");
+    const auto found = item_at.find(std::string_view(kv.key()));
+    if (found == item_at.end()) throw instrument_error(p, "unknown item");
+    const std::size_t k = found->second;
     const auto& e = as_object(kv.value(), p);
     check_keys(e, p, {"dimension", "composite"});
     w.items[k].dimension = as_number(required(e, "dimension", p), join_path(p, "dimension"));
@@ -417,12 +426,15 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
                                       " item weights, found " + std::to_string(w.items.size()));
   std::vector<double> total(ins.dimensions.size(), 0.0);
   double composite_total = 0;
+  std::map<std::string_view, std::size_t> dimension_at;
+  for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
+    dimension_at.emplace(ins.dimensions[d], d);
   for (std::size_t k = 0; k < w.items.size(); ++k) {
     const std::string p = join_path(ipath, ins.items[k].id);
     const auto& iw = w.items[k];
     if (!std::isfinite(iw.dimension) || iw.dimension < 0)
       throw instrument_error(join_path(p, "dimension"), "weight must be a finite number >= 0");
-    total[ins.dimension_index(ins.items[k].dimension)] += iw.dimension;
+    total[dimension_at.at(ins.items[k].dimension)] += iw.dimension;
     if (w.mode == CompositeMode::item) {
       if (!iw.composite)
         throw instrument_error(join_path(p, "composite"),
@@ -435,12 +447,19 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
                              "dimension mode takes no item composite weights");
     }
   }
-  for (std::size_t d = 0; d < total.size(); ++d)
+  // Sums must stay finite too: scores divide by them (1e308 + 1e308 is infinite).
+  for (std::size_t d = 0; d < total.size(); ++d) {
     if (!(total[d] > 0))
       throw instrument_error(
           ipath, "dimension '" + ins.dimensions[d] + "' has no item with a positive weight");
+    if (!std::isfinite(total[d]))
+      throw instrument_error(ipath, "the weights of dimension '" + ins.dimensions[d] +
+                                        "' add up to more than a double can hold");
+  }
   if (w.mode == CompositeMode::item && !(composite_total > 0))
     throw instrument_error(ipath, "all composite weights are zero");
+  if (w.mode == CompositeMode::item && !std::isfinite(composite_total))
+    throw instrument_error(ipath, "the composite weights add up to more than a double can hold");
   if (w.mode == CompositeMode::dimension) {
     if (w.dimension_weights.size() != ins.dimensions.size())
       throw instrument_error(join_path(path, "composite.weights"),
@@ -458,6 +477,9 @@ inline void validate_weight_set(const Instrument& ins, const WeightSet& w,
     if (!(s > 0))
       throw instrument_error(join_path(path, "composite.weights"),
                              "dimension weights are all zero");
+    if (!std::isfinite(s))
+      throw instrument_error(join_path(path, "composite.weights"),
+                             "the dimension weights add up to more than a double can hold");
   }
 }
 
@@ -540,9 +562,10 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
 
   const auto& dims = as_array(required(o, "dimensions", ""), "dimensions");
   if (dims.empty()) throw instrument_error("dimensions", "at least one dimension is needed");
+  std::set<std::string, std::less<>> dimension_seen;
   for (std::size_t d = 0; d < dims.size(); ++d) {
     std::string name = as_string(dims[d], index_path("dimensions", d));
-    if (name.empty() || ins.dimension_index(name) != npos)
+    if (name.empty() || !dimension_seen.insert(name).second)
       throw instrument_error(index_path("dimensions", d),
                              "dimension names must be unique and non-empty");
     ins.dimensions.push_back(std::move(name));
@@ -555,6 +578,12 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
   const auto& items = as_array(required(o, "items", ""), "items");
   if (items.empty()) throw instrument_error("items", "at least one item is needed");
   std::map<std::string, std::string> columns;  // column name or alias -> path
+  // Sets instead of linear searches: a file is untrusted, and its loading must stay
+  // O(n log n) however many items, scales or dimensions it declares.
+  std::set<std::string, std::less<>> item_ids, scale_ids, used_dimensions;
+  for (const auto& sc : ins.scales) scale_ids.insert(sc.id);
+  const std::set<std::string, std::less<>> dimension_names(ins.dimensions.begin(),
+                                                           ins.dimensions.end());
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string p = index_path("items", i);
     const auto& io = as_object(items[i], p);
@@ -563,7 +592,7 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
     Item it;
     it.id = as_string(required(io, "id", p), join_path(p, "id"));
     if (it.id.empty()) throw instrument_error(join_path(p, "id"), "must not be empty");
-    if (ins.item_index(it.id) != npos)
+    if (!item_ids.insert(it.id).second)
       throw instrument_error(join_path(p, "id"), "duplicate item id \"" + it.id + "\"");
     it.column = io.contains("column") ? as_string(io.at("column"), join_path(p, "column")) : it.id;
     if (const auto* a = io.if_contains("aliases")) {
@@ -572,15 +601,14 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
         it.aliases.push_back(as_string(arr[j], index_path(join_path(p, "aliases"), j)));
     }
     it.dimension = as_string(required(io, "dimension", p), join_path(p, "dimension"));
-    if (ins.dimension_index(it.dimension) == npos)
+    if (!dimension_names.contains(it.dimension))
       throw instrument_error(join_path(p, "dimension"),
                              "unknown dimension \"" + it.dimension + "\"");
     it.level = opt_string(io, "level", p);
     if (!it.level.empty() && !valid_level(it.level))
       throw instrument_error(join_path(p, "level"), "unknown level \"" + it.level + "\"");
     it.scale = as_string(required(io, "scale", p), join_path(p, "scale"));
-    if (std::none_of(ins.scales.begin(), ins.scales.end(),
-                     [&](const Scale& s) { return s.id == it.scale; }))
+    if (!scale_ids.contains(it.scale))
       throw instrument_error(join_path(p, "scale"), "unknown scale \"" + it.scale + "\"");
     it.question = opt_string(io, "question", p);
     it.reverse = opt_bool(io, "reverse", p);
@@ -591,14 +619,14 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
         throw instrument_error(where,
                                "column name \"" + name + "\" is already used by " + pos->second);
     };
+    used_dimensions.insert(it.dimension);
     claim(it.column, join_path(p, "column"));
     for (std::size_t j = 0; j < it.aliases.size(); ++j)
       claim(it.aliases[j], index_path(join_path(p, "aliases"), j));
     ins.items.push_back(std::move(it));
   }
   for (std::size_t d = 0; d < ins.dimensions.size(); ++d)
-    if (std::none_of(ins.items.begin(), ins.items.end(),
-                     [&](const Item& it) { return it.dimension == ins.dimensions[d]; }))
+    if (!used_dimensions.contains(ins.dimensions[d]))
       throw instrument_error(index_path("dimensions", d),
                              "dimension \"" + ins.dimensions[d] + "\" has no items");
 
@@ -629,10 +657,10 @@ inline Instrument Instrument::from_json_impl(const detail::json::value& doc) {
       Category cat;
       cat.label = as_string(required(co, "label", p), join_path(p, "label"));
       if (cat.label.empty()) throw instrument_error(join_path(p, "label"), "must not be empty");
-      for (const auto& prev : th.categories)
-        if (prev.label == cat.label)
-          throw instrument_error(join_path(p, "label"),
-                                 "duplicate category label \"" + cat.label + "\"");
+      if (std::any_of(th.categories.begin(), th.categories.end(),
+                      [&](const Category& prev) { return prev.label == cat.label; }))
+        throw instrument_error(join_path(p, "label"),
+                               "duplicate category label \"" + cat.label + "\"");
       cat.min = as_number(required(co, "min", p), join_path(p, "min"));
       if (cat.min < 0 || cat.min > 1)
         throw instrument_error(join_path(p, "min"), "must lie in [0, 1]");
@@ -672,11 +700,7 @@ inline Instrument Instrument::parse(std::string_view text, const std::string& wh
 }
 
 inline Instrument Instrument::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open instrument file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  return parse(detail::read_small_file(path, "instrument file"), path);
 }
 
 inline detail::json::value Instrument::to_json() const {

@@ -144,9 +144,12 @@ TEST(ItemCoder, EmptyAndBlankCellsAreSkipped) {
 TEST(ItemCoder, UnknownTextIsAnInvalidCode) {
   const Instrument ins = mini();
   const ItemCoder lik3(scale(ins, "lik3"), false);
-  for (const char* cell : {"maybe", "hgh", "low-ish", "0x2", "nan", "inf", "1e999", "3 3"}) {
+  for (const char* cell : {"maybe", "hgh", "low-ish", "0x2", "nan", "inf", "3 3", "+-2"}) {
     EXPECT_TRUE(Missing(lik3.code(cell), Reason::invalid_code)) << cell;
   }
+  // A decimal too large for a double is a number, outside every range (the scale has
+  // numeric codes): docs/instrument-format.md, "Coding".
+  EXPECT_TRUE(Missing(lik3.code("1e999"), Reason::out_of_range));
 }
 
 TEST(ItemCoder, NumberNotAmongNumericCodesIsOutOfRange) {
@@ -422,4 +425,109 @@ TEST(CodeTable, AgreesWithAHashMapOnKeysAndNearMisses) {
     EXPECT_EQ(copy.reason, Reason::answered);
   }
   EXPECT_GE(hits, keys.size());
+}
+
+namespace {
+
+// Every key is found with its own cell, through all three lookups, and near-misses are not.
+void ExpectTableHolds(const detail::CodeTable& table, const std::vector<std::string>& keys) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::string padded = keys[i] + std::string(16, 'Z');
+    const std::string_view view = std::string_view(padded).substr(0, keys[i].size());
+    CodedCell a, b;
+    ASSERT_TRUE(table.find(keys[i], a)) << i;
+    ASSERT_TRUE(table.find_padded(view, b)) << i;
+    ASSERT_EQ(a.value, static_cast<double>(i));
+    ASSERT_EQ(b.value, static_cast<double>(i));
+    const std::string miss = keys[i] + "#";
+    ASSERT_EQ(table.find(miss), nullptr) << i;
+  }
+}
+
+detail::CodeTable BuildTable(const std::vector<std::string>& keys) {
+  detail::CodeTable table;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    table.insert(keys[i], CodedCell{static_cast<double>(i), Reason::answered});
+  table.build();
+  return table;
+}
+
+}  // namespace
+
+// An instrument file is untrusted: building the table of a scale must end in bounded time
+// for any set of codes. These sets defeated the old search for a perfect hash (it grew the
+// table without bound for keys that agree in their first 16 bytes and length).
+TEST(CodeTable, KeysSharingLongPrefixesAndLengths) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 10000; ++i) {
+    std::string k(40, 'p');  // same 40-byte prefix and the same length for all
+    const std::string n = std::to_string(100000 + i);
+    k.replace(k.size() - n.size(), n.size(), n);
+    keys.push_back(k);
+  }
+  const auto table = BuildTable(keys);
+  EXPECT_FALSE(table.perfect());  // too many keys for the perfect layout: linear probing
+  EXPECT_EQ(table.size(), keys.size());
+  ExpectTableHolds(table, keys);
+}
+
+TEST(CodeTable, SmallScalesGetTheOneProbeLayout) {
+  // Lengths 17 to 40 with a shared 16-byte prefix: separated by hashing all their bytes.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 24; ++i) keys.push_back(std::string(16 + i / 8 + 1, 's') + std::to_string(i));
+  keys.push_back("");
+  keys.push_back(std::string("a\0b", 3));  // NUL bytes are key bytes too
+  keys.push_back(std::string("a\0", 2));
+  keys.push_back("very_satisfied");
+  const auto table = BuildTable(keys);
+  EXPECT_TRUE(table.perfect());
+  ExpectTableHolds(table, keys);
+}
+
+TEST(CodeTable, EqualLengthKeysInEveryCount) {
+  for (std::size_t n : {1u, 10u, 63u, 64u, 65u, 100u, 1000u}) {
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string k = std::to_string(i);
+      keys.push_back(std::string(8 - std::min<std::size_t>(8, k.size()), '0') + k);
+    }
+    const auto table = BuildTable(keys);
+    EXPECT_EQ(table.perfect(), n <= 64) << n;  // the search is only tried on small sets
+    ExpectTableHolds(table, keys);
+  }
+}
+
+// Numbers in cells: one rule for decimals a double cannot hold (docs/instrument-format.md).
+TEST(ParseDecimal, TooLargeIsAnOutOfRangeNumberTooSmallRoundsToZero) {
+  double x = 1;
+  EXPECT_EQ(detail::parse_decimal("1e400", x), detail::Decimal::too_large);
+  EXPECT_EQ(x, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(detail::parse_decimal("-123456789e302", x), detail::Decimal::too_large);
+  EXPECT_EQ(x, -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(detail::parse_decimal("1e-400", x), detail::Decimal::number);
+  EXPECT_EQ(x, 0.0);
+  EXPECT_EQ(detail::parse_decimal("0.000001e-318", x), detail::Decimal::number);
+  EXPECT_EQ(x, 0.0);
+  EXPECT_EQ(detail::parse_decimal("4e-320", x), detail::Decimal::number);  // subnormal
+  EXPECT_EQ(x, 4e-320);
+  EXPECT_EQ(detail::parse_decimal("+2", x), detail::Decimal::number);
+  EXPECT_EQ(x, 2.0);
+  for (const char* bad : {"", "+", "+-2", "++2", "inf", "nan", "0x10", "1e", "1.2.3", " 1"})
+    EXPECT_EQ(detail::parse_decimal(bad, x), detail::Decimal::not_a_number) << bad;
+  EXPECT_FALSE(detail::parse_number("1e400", x));  // not a finite number for weights
+  EXPECT_TRUE(detail::parse_number("1e-400", x));
+}
+
+TEST(ItemCoder, NumbersTooLargeForADoubleAreOutOfRange) {
+  Scale numeric;
+  numeric.id = "n";
+  numeric.type = ScaleType::numeric;
+  numeric.min = 0;
+  numeric.max = 10;
+  const ItemCoder c(numeric, false);
+  EXPECT_EQ(c.code("1e400").reason, Reason::out_of_range);
+  EXPECT_EQ(c.code("-1e400").reason, Reason::out_of_range);
+  const CodedCell tiny = c.code("1e-400");
+  EXPECT_EQ(tiny.reason, Reason::answered);
+  EXPECT_EQ(tiny.value, 0.0);
 }

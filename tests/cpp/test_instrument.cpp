@@ -380,6 +380,95 @@ TEST(InstrumentValidation, NumericScaleMaxAboveMin) {
   EXPECT_TRUE(RejectedAt(doc, "scales.count.max", "max must be greater than min"));
 }
 
+// Coding divides by max - min: a range that overflows a double is refused on loading.
+TEST(InstrumentValidation, NumericScaleRangeMustBeFinite) {
+  json::value doc = mini_doc();
+  doc.at_pointer("/scales/count/min") = -1.7e308;
+  doc.at_pointer("/scales/count/max") = 1.7e308;
+  EXPECT_TRUE(RejectedAt(doc, "scales.count.max", "max - min must be a finite number"));
+  doc.at_pointer("/scales/count/min") = 1e3;      // a wide but finite range is fine (the
+  doc.at_pointer("/scales/count/max") = 1.7e308;  // missing codes lie below it)
+  EXPECT_NO_THROW((void)Instrument::from_json(doc));
+}
+
+// Scores divide by sums of weights: finite weights whose sum overflows are refused.
+TEST(InstrumentValidation, WeightSumsMustBeFinite) {
+  json::value doc = mini_doc();
+  for (auto& kv : obj(doc, "/weight_sets/items/items"))
+    kv.value().as_object()["dimension"] = 1.7e308;
+  EXPECT_TRUE(RejectedAt(doc, "weight_sets.items.items", "add up to more than a double"));
+  doc = mini_doc();
+  for (auto& kv : obj(doc, "/weight_sets/items/items"))
+    kv.value().as_object()["composite"] = 1.7e308;
+  EXPECT_TRUE(RejectedAt(doc, "weight_sets.items.items", "composite weights add up to more"));
+  doc = mini_doc();
+  doc.at_pointer("/weight_sets/dims/composite/weights/econ") = 1.7e308;
+  doc.at_pointer("/weight_sets/dims/composite/weights/soc") = 1.7e308;
+  EXPECT_TRUE(RejectedAt(doc, "weight_sets.dims.composite.weights", "add up to more"));
+}
+
+// Loading must stay near-linear in the size of the file: 20,000 items (one scale each)
+// used to take quadratic time in the duplicate checks.
+TEST(InstrumentValidation, ManyItemsLoadInNearLinearTime) {
+  json::value doc = mini_doc();
+  json::array items;
+  json::object scales, weights;
+  for (int i = 0; i < 20000; ++i) {
+    // Built with += : gcc 12 warns wrongly (-Wrestrict) on "i" + std::to_string(i).
+    const std::string num = std::to_string(i);
+    std::string id = "i", scale = "s";
+    id += num;
+    scale += num;
+    json::object item;
+    item["id"] = id;
+    item["dimension"] = i % 3 == 0 ? "econ" : i % 3 == 1 ? "soc" : "psy";
+    item["scale"] = scale;
+    items.push_back(std::move(item));
+    scales[scale] = json::object{{"type", "numeric"}, {"min", 0}, {"max", 1}};
+    weights[id] = json::object{{"dimension", 1}};
+  }
+  json::object& o = doc.as_object();
+  o["items"] = std::move(items);
+  o["scales"] = std::move(scales);
+  o.erase("thresholds");
+  json::object dims;
+  dims["econ"] = 1;
+  dims["soc"] = 1;
+  dims["psy"] = 1;
+  json::object composite;
+  composite["mode"] = "dimension";
+  composite["weights"] = std::move(dims);
+  json::object set;
+  set["composite"] = std::move(composite);
+  set["items"] = std::move(weights);
+  json::object sets;
+  sets["w"] = std::move(set);
+  o["weight_sets"] = std::move(sets);
+  o["default_weights"] = "w";
+  const Instrument ins = Instrument::from_json(doc);
+  EXPECT_EQ(ins.items.size(), 20000u);
+  const Coder coder(ins);  // one coder per distinct scale, found through a map
+  EXPECT_EQ(coder.items(), 20000u);
+}
+
+// Files are read with a size limit and never as directories.
+TEST(InstrumentLoad, DirectoriesAndDevicesAreRefusedQuickly) {
+  try {
+    (void)Instrument::load(::testing::TempDir());
+    FAIL() << "a directory was loaded";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[not_a_file]"), std::string::npos) << e.what();
+  }
+  if (std::filesystem::exists("/dev/zero")) {
+    try {
+      (void)Instrument::load("/dev/zero");
+      FAIL() << "/dev/zero was loaded";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("[file_too_large]"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(InstrumentValidation, EverySpellingOfACodeMeansOneThing) {
   struct Case {
     std::string pointer;
@@ -752,7 +841,8 @@ TEST(InstrumentLoad, MissingFileThrowsInvalidArgument) {
   } catch (const instrument_error& e) {
     FAIL() << "a missing file is not a broken instrument: " << e.what();
   } catch (const std::invalid_argument& e) {
-    EXPECT_EQ("cannot open instrument file '" + path + "'", std::string(e.what()));
+    EXPECT_EQ("cannot open instrument file '" + path + "' [unreadable_file]",
+              std::string(e.what()));
   }
 }
 
