@@ -1,8 +1,17 @@
 // Weight sets from a plain table, for holders of an official weight table who should not
 // have to edit JSON: columns item, dimension_weight and (optionally) composite_weight.
+//
+// Bounded whatever the file: load_weights reads at most detail::max_small_file_bytes
+// (16 MiB; a larger file, a device such as /dev/zero or a directory fails with
+// file_too_large / not_a_file / unreadable_file); a CSV table is split one line at a time
+// and a line into at most as many fields as the header has (so a line of delimiters
+// never becomes millions of fields); rows are bounded by construction (each names a
+// distinct item or dimension of the instrument, or is an error); JSON nesting is bounded
+// by the parser (Boost.JSON's default depth). Nothing in the file is ever used as a path.
 #pragma once
 
 #include <reinscore/coder.hpp>
+#include <reinscore/detail/read_file.hpp>
 #include <reinscore/instrument.hpp>
 
 #include <algorithm>
@@ -18,12 +27,16 @@ namespace reinscore {
 namespace detail {
 
 /// Splits one line of a small CSV table (quotes and doubled quotes; no embedded newlines:
-/// weight tables have none). Returns false on an unterminated quote.
-inline bool split_csv_line(std::string_view line, char delim, std::vector<std::string>& out) {
+/// weight tables have none). Returns false on an unterminated quote. Stops after
+/// `max_fields` + 1 fields: out.size() > max_fields then says "too many", whatever the
+/// length of the line.
+inline bool split_csv_line(std::string_view line, char delim, std::vector<std::string>& out,
+                           std::size_t max_fields = static_cast<std::size_t>(-1)) {
   out.clear();
   std::string field;
   bool quoted = false, was_quoted = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
+    if (out.size() > max_fields) return true;
     const char c = line[i];
     if (quoted) {
       if (c == '"') {
@@ -64,25 +77,27 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
     return input_error("weights_table", source_name + ": " + msg, row, col);
   };
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<std::string> lines;
-  {
-    std::size_t start = 0;
-    while (start <= text.size()) {
-      std::size_t end = text.find('\n', start);
-      if (end == std::string_view::npos) end = text.size();
-      std::string_view l = text.substr(start, end - start);
-      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-      lines.emplace_back(l);
-      start = end + 1;
-    }
-    while (!lines.empty() && detail::trim(lines.back()).empty()) lines.pop_back();
-  }
-  if (lines.empty()) throw fail(0, "", "the weight table is empty");
+  // Blank lines at the end are allowed; the lines are then taken one at a time, as views,
+  // so that a file of line breaks costs nothing.
+  const auto last = text.find_last_not_of(" \t\r\n");
+  text = last == std::string_view::npos ? std::string_view{} : text.substr(0, last + 1);
+  if (text.empty()) throw fail(0, "", "the weight table is empty");
+  std::size_t cursor = 0;
+  const auto next_line = [&](std::string_view& l) {
+    if (cursor > text.size()) return false;
+    std::size_t end = text.find('\n', cursor);
+    if (end == std::string_view::npos) end = text.size();
+    l = text.substr(cursor, end - cursor);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    cursor = end + 1;
+    return true;
+  };
+  std::string_view line;
+  next_line(line);
   const char delim =
-      lines[0].find(';') != std::string::npos && lines[0].find(',') == std::string::npos ? ';'
-                                                                                         : ',';
+      line.find(';') != std::string::npos && line.find(',') == std::string::npos ? ';' : ',';
   std::vector<std::string> head, f;
-  if (!detail::split_csv_line(lines[0], delim, head))
+  if (!detail::split_csv_line(line, delim, head, 3))  // a 4th column is unknown or repeated
     throw fail(1, "", "unterminated quote in header");
   int c_item = -1, c_dim = -1, c_comp = -1;
   for (std::size_t i = 0; i < head.size(); ++i) {
@@ -114,14 +129,14 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
     if (!detail::parse_number(s, x) || x < 0) throw fail(row, col, "expected a finite number >= 0");
     return x;
   };
-  for (std::size_t li = 1; li < lines.size(); ++li) {
-    const std::size_t row = li + 1;
-    if (detail::trim(lines[li]).empty()) throw fail(row, "", "empty row");
-    if (!detail::split_csv_line(lines[li], delim, f)) throw fail(row, "", "unterminated quote");
+  for (std::size_t row = 2; next_line(line); ++row) {
+    if (detail::trim(line).empty()) throw fail(row, "", "empty row");
+    if (!detail::split_csv_line(line, delim, f, head.size()))
+      throw fail(row, "", "unterminated quote");
     if (f.size() != head.size())
-      throw fail(
-          row, "",
-          "expected " + std::to_string(head.size()) + " fields, found " + std::to_string(f.size()));
+      throw fail(row, "",
+                 "expected " + std::to_string(head.size()) + " fields, found " +
+                     (f.size() > head.size() ? "more" : std::to_string(f.size())));
     const std::string& id = f[static_cast<std::size_t>(c_item)];
     const std::string dim_s = f[static_cast<std::size_t>(c_dim)];
     const std::string comp_s = c_comp >= 0 ? f[static_cast<std::size_t>(c_comp)] : std::string{};
@@ -184,10 +199,7 @@ inline WeightSet weights_from_csv(const Instrument& ins, std::string_view text, 
 /// `reinscore fit-weights`) or a CSV table (by extension).
 inline WeightSet load_weights(const Instrument& ins, const std::string& path,
                               std::string name = {}) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open weight file '" + path + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
+  const std::string text = detail::read_small_file(path, "weight file");
   // The file name, not the whole path, goes into the weight set's source (and so into
   // the instrument hash): the same table gives the same hash wherever it lies.
   const std::string file = path.substr(path.find_last_of("/\\") + 1);
@@ -198,7 +210,7 @@ inline WeightSet load_weights(const Instrument& ins, const std::string& path,
   if (dot != std::string::npos) stem = stem.substr(0, dot);
   if (name.empty()) name = stem;
   if (ext == ".json") {
-    const auto doc = detail::parse_text(ss.str(), path);
+    const auto doc = detail::parse_text(text, path);
     try {
       auto w = detail::parse_weight_set(ins, name, doc, "");
       detail::validate_weight_set(ins, w, "");
@@ -208,7 +220,7 @@ inline WeightSet load_weights(const Instrument& ins, const std::string& path,
       throw instrument_error(e.path(), e.message(), path);
     }
   }
-  return weights_from_csv(ins, ss.str(), name, file);
+  return weights_from_csv(ins, text, name, file);
 }
 
 /// The JSON form of one weight set (the `weight_sets.<name>` object of the format).

@@ -1,10 +1,12 @@
 #include "io/column_binding.hpp"
 
+#include "io/table.hpp"
+
 #include <reinscore/coder.hpp>
+#include <reinscore/detail/read_file.hpp>
 #include <reinscore/weights.hpp>
 
-#include <fstream>
-#include <sstream>
+#include <string_view>
 
 namespace reinscore::io {
 
@@ -15,22 +17,31 @@ std::size_t ColumnBinding::find(const std::string& name) const {
 }
 
 std::map<std::string, std::string> load_column_map(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw input_error("unreadable_file", "cannot open column map '" + path + "'");
+  // Bounded: the file is read only up to the small-file limit (a device such as /dev/zero,
+  // a huge file or a directory fails fast), lines are views into it, a line is split into
+  // at most three fields, and the map names at most as many columns as a table may have.
+  const std::string text = detail::read_small_file(path, "column map");
+  const std::size_t max_entries = Limits{}.max_columns;
+  std::string_view rest = text;
+  if (rest.substr(0, 3) == "\xEF\xBB\xBF") rest.remove_prefix(3);
   std::map<std::string, std::string> out;
-  std::string line;
   std::vector<std::string> f;
-  std::size_t row = 0;
-  while (std::getline(in, line)) {
-    ++row;
-    if (row == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (std::size_t row = 1; !rest.empty(); ++row) {
+    const std::size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (detail::trim(line).empty()) continue;
     const char delim =
         line.find(';') != std::string::npos && line.find(',') == std::string::npos ? ';' : ',';
-    if (!detail::split_csv_line(line, delim, f) || f.size() != 2)
+    if (!detail::split_csv_line(line, delim, f, 2) || f.size() != 2)
       throw input_error("column_map", path + ": expected two fields (column,item)", row);
     if (row == 1 && f[0] == "column" && f[1] == "item") continue;
+    if (out.size() >= max_entries)
+      throw input_error("too_many_columns",
+                        path + ": the column map has more than " + std::to_string(max_entries) +
+                            " entries (the limit: the columns a table may have)",
+                        row);
     if (!out.emplace(f[0], f[1]).second)
       throw input_error("column_map", path + ": column mapped twice", row, f[0]);
   }

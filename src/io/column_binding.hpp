@@ -36,7 +36,12 @@ struct ColumnBinding {
   }
 };
 
-/// Map from input column name to item id, from a two-column CSV (`column,item`).
+/// Map from input column name to item id, from a two-column CSV (`column,item`; `;` also
+/// accepted; an optional `column,item` header line; blank lines skipped). Bounded: the file
+/// is read up to detail::max_small_file_bytes (std::invalid_argument, [file_too_large],
+/// [not_a_file] or [unreadable_file]); input_error [column_map] (a line without exactly
+/// two fields, a column mapped twice) and [too_many_columns] (more entries than
+/// Limits::max_columns), with the row. Its values are names, never opened as paths.
 std::map<std::string, std::string> load_column_map(const std::string& path);
 
 /// Binds header columns to items. Never throws for data problems: they are returned in

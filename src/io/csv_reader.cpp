@@ -31,10 +31,6 @@
 namespace reinscore::io {
 namespace {
 
-/// A single record longer than this stops the job: it is almost always a quote that is never
-/// closed, and reading on would pull the rest of the file into memory.
-constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
-
 std::string os_message(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,7 +251,8 @@ class CsvReader final : public TableReader {
       : src_(std::move(src)),
         total_(total),
         cap_(std::max<std::size_t>(opts.buffer_bytes, 1)),
-        buf_(std::make_unique<char[]>(cap_ + kPadding)) {
+        buf_(std::make_unique<char[]>(cap_ + kPadding)),
+        limits_(opts.limits) {
     const char d = opts.delimiter;
     if (d == '"' || d == '\n' || d == '\r') {
       throw std::invalid_argument("the CSV delimiter cannot be a quote or a line break");
@@ -277,6 +274,7 @@ class CsvReader final : public TableReader {
   char detect_delimiter();
   Step parse_record(std::vector<std::string_view>& fields);
   void flush(RecordBatch& out);
+  void check_field_sizes(const RecordBatch& out) const;
   [[noreturn]] void fail(const char* rule, const std::string& what, std::size_t field) const;
 
   std::unique_ptr<Source> src_;
@@ -287,6 +285,7 @@ class CsvReader final : public TableReader {
   std::size_t end_ = 0;
   std::uint64_t buf_offset_ = 0;  ///< offset in the input of buf_[0]
   bool eof_ = false;
+  Limits limits_;
 
   char delim_ = ',';
   std::vector<std::string> header_;
@@ -305,9 +304,10 @@ class CsvReader final : public TableReader {
 bool CsvReader::fill() {
   if (eof_) return false;
   const std::size_t live = end_ - pos_;
-  if (live >= kMaxRecordBytes) {
+  if (live >= limits_.max_record_bytes) {
     fail("record_too_large",
-         "a single record is 64 MiB or longer; a quoted field is probably never closed",
+         "a single record is " + limit_text(limits_.max_record_bytes) +
+             " or longer (the limit); a quoted field is probably never closed",
          static_cast<std::size_t>(-1));
   }
   if (cap_ - live < cap_ / 2 || cap_ == live) {
@@ -405,6 +405,14 @@ CsvReader::Step CsvReader::parse_record(std::vector<std::string_view>& fields) {
   const char* p = base + pos_;
   const std::size_t first_field = fields.size();
   const std::size_t first_escaped = pend_escaped_.size();
+  // Checked at each delimiter, before the field vector grows: a line of commas must not
+  // turn into millions of field views before the record ends.
+  const std::size_t field_cap = first_field + limits_.max_columns;
+  const auto too_many_fields = [&] {
+    fail("too_many_columns",
+         "a record has more than " + std::to_string(limits_.max_columns) + " fields (the limit)",
+         static_cast<std::size_t>(-1));
+  };
   const char d = delim_;
   SpecialScanner scanner(d);
 
@@ -453,6 +461,7 @@ CsvReader::Step CsvReader::parse_record(std::vector<std::string_view>& fields) {
       if (p == e) return finish(p);  // closing quote at end of input
       const char c = *p;
       if (c == d) {
+        if (fields.size() >= field_cap) too_many_fields();
         ++p;
         continue;
       }
@@ -477,6 +486,7 @@ CsvReader::Step CsvReader::parse_record(std::vector<std::string_view>& fields) {
     }
     push(fb, p);
     if (c == d) {
+      if (fields.size() >= field_cap) too_many_fields();
       ++p;
       continue;
     }
@@ -539,18 +549,36 @@ void CsvReader::flush(RecordBatch& out) {
   span_start_ = pos_;
 }
 
+/// Throws field_too_large for the first field of the last parsed record that is over the
+/// limit (sizes as written, before doubled quotes collapse).
+void CsvReader::check_field_sizes(const RecordBatch& out) const {
+  const std::size_t first = out.offsets.back();
+  for (std::size_t i = first; i < out.fields.size(); ++i) {
+    if (out.fields[i].size() > limits_.max_field_bytes) {
+      fail("field_too_large",
+           "a field is larger than " + limit_text(limits_.max_field_bytes) + " (the limit)",
+           i - first);
+    }
+  }
+}
+
 bool CsvReader::next(RecordBatch& out, std::size_t max_rows) {
   out.clear();
   if (max_rows == 0) max_rows = 1;
   span_start_ = pos_;
   pend_field_ = 0;
-  while (out.record.size() < max_rows) {
+  // Checked per record, not per byte: the batch limits bound what a batch holds (the
+  // pending records [span_start_, pos_) are copied to the storage by flush()).
+  while (out.record.size() < max_rows && out.fields.size() < limits_.max_batch_fields &&
+         out.storage.size() + (pos_ - span_start_) < limits_.max_batch_bytes) {
     if (pos_ == end_ || parse_record(out.fields) == Step::more) {
       if (pos_ == end_ && eof_) break;
       flush(out);
       fill();
       continue;
     }
+    // A record no longer than the field limit cannot hold a field over it.
+    if (pos_ - pend_records_.back() > limits_.max_field_bytes) check_field_sizes(out);
     out.offsets.push_back(out.fields.size());
     out.record.push_back(next_row_++);
     out.flags.push_back(row_ok);

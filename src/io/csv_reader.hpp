@@ -17,9 +17,14 @@
 //  * Rows with invalid UTF-8 are delivered with row_invalid_utf8 set in RecordBatch::flags.
 //  * File-level problems throw reinscore::input_error with these rules: unreadable_file,
 //    empty_file, empty_header (the first line is blank), invalid_utf8 (header only),
-//    unterminated_quote, bad_quote, record_too_large (one record over 64 MiB, almost always a
-//    quote that is never closed). Messages carry row numbers, column names and the rule,
+//    unterminated_quote, bad_quote. Messages carry row numbers, column names and the rule,
 //    never cell contents.
+//  * Limits (OpenOptions::limits, table.hpp; defaults in brackets), each an input_error:
+//    record_too_large (a record of Limits::max_record_bytes [64 MiB] or more, almost always
+//    a quote that is never closed), field_too_large (a field over max_field_bytes [1 MiB],
+//    with row and column), too_many_columns (a record, header included, with more than
+//    max_columns [16,384] fields, with row). Memory is bounded by the buffer, one record
+//    and one batch; a batch ends early at max_batch_fields or max_batch_bytes.
 #pragma once
 
 #include "io/table.hpp"

@@ -16,6 +16,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <new>
@@ -29,8 +30,6 @@ namespace reinscore::io {
 namespace {
 
 constexpr XML_Char kNsSep = '|';
-constexpr std::uint64_t kMaxSheetRows = 1048576;  // Excel's limits
-constexpr std::size_t kMaxSheetColumns = 16384;
 constexpr std::size_t kMinBlock = 4096;
 constexpr std::size_t kMaxBlock = std::size_t{16} << 20;
 
@@ -121,23 +120,33 @@ void decode_ooxml_escapes(std::string& s) {
   s = std::move(out);
 }
 
-/// Parses the column letters of a cell reference such as "C5" (0-based column);
-/// nullopt when malformed or beyond Excel's last column.
-std::optional<std::size_t> column_of(std::string_view ref) {
+/// Parses the column letters of a cell reference such as "C5" (0-based column); nullopt
+/// when malformed. A column beyond `limit` (0-based) comes back as `limit`: the letters
+/// are not summed further, so no length of reference can overflow.
+std::optional<std::size_t> column_of(std::string_view ref, std::size_t limit) {
   std::size_t col = 0;
   std::size_t i = 0;
   for (; i < ref.size(); ++i) {
     char c = ref[i];
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     if (c < 'A' || c > 'Z') break;
-    col = col * 26 + static_cast<std::size_t>(c - 'A' + 1);
-    if (col > kMaxSheetColumns) return std::nullopt;
+    if (col <= limit) col = col * 26 + static_cast<std::size_t>(c - 'A' + 1);
   }
+  if (col > limit) col = limit + 1;
   if (i == 0) return std::nullopt;
   for (std::size_t k = i; k < ref.size(); ++k) {
     if (ref[k] < '0' || ref[k] > '9') return std::nullopt;
   }
   return col - 1;
+}
+
+/// Column letters of a 0-based column ("A", "XFD"), for messages.
+std::string column_letters(std::size_t col) {
+  std::string out;
+  for (std::size_t n = col + 1; n > 0; n = (n - 1) / 26) {
+    out.insert(out.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return out;
 }
 
 std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
@@ -152,7 +161,10 @@ std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
   return v;
 }
 
-/// Resolves a relationship target against the directory of the part that owns it.
+/// Resolves a relationship target against the directory of the part that owns it. The
+/// result is always a name inside the archive: ".." never climbs above its root and an
+/// absolute target ("/etc/passwd") is taken from the root of the archive, never of the
+/// file system (parts are only ever read from the zip, by name).
 std::string resolve_target(std::string_view base_dir, std::string_view target) {
   std::string joined = (!target.empty() && target.front() == '/')
                            ? std::string(target.substr(1))
@@ -246,6 +258,24 @@ class SaxHandler {
   }
   const std::string& part() const noexcept { return part_; }
 
+  /// Called after a block of `n` bytes was parsed: expat holds a whole token (start tag,
+  /// comment...) in memory, so the bytes of blocks that produce no callback at all are
+  /// bounded (a token can thus reach `limit` plus one block).
+  void check_token_size(std::uint64_t n, std::size_t limit, std::size_t row) {
+    if (events_ != events_seen_) {
+      events_seen_ = events_;
+      quiet_bytes_ = 0;
+      return;
+    }
+    quiet_bytes_ += n;
+    if (quiet_bytes_ > limit) {
+      throw input_error("record_too_large",
+                        "workbook part '" + part_ + "' has a single XML token of more than " +
+                            limit_text(limit) + " (the limit)",
+                        row);
+    }
+  }
+
  protected:
   virtual void start(std::string_view name, const XML_Char** atts) = 0;
   virtual void end(std::string_view name) = 0;
@@ -259,6 +289,7 @@ class SaxHandler {
   template <class F>
   static void guarded(void* user, F&& f) {
     auto* self = static_cast<SaxHandler*>(user);
+    ++self->events_;
     if (self->error_) return;
     try {
       f(*self);
@@ -290,6 +321,51 @@ class SaxHandler {
 
   std::string part_;
   std::exception_ptr error_;
+  std::uint64_t events_ = 0;       ///< callbacks so far
+  std::uint64_t events_seen_ = 0;  ///< events_ when check_token_size last saw progress
+  std::uint64_t quiet_bytes_ = 0;  ///< bytes parsed since then
+};
+
+/// Bytes that may still be inflated from the archive (Limits, decompressed_too_large).
+class InflateBudget {
+ public:
+  InflateBudget(const Limits& limits, std::uint64_t file_size) : limits_(limits) {
+    const std::uint64_t ratio = limits.max_decompressed_ratio;
+    const std::uint64_t by_ratio =
+        ratio != 0 && file_size > std::numeric_limits<std::uint64_t>::max() / ratio
+            ? std::numeric_limits<std::uint64_t>::max()
+            : file_size * ratio;
+    allowed_ =
+        std::min(std::max(by_ratio, limits.min_decompressed_bytes), limits.max_decompressed_bytes);
+  }
+  /// Before a part is opened: the size the zip directory declares must fit.
+  void check_declared(zip_t* zip, zip_uint64_t index, const std::string& part) const {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(zip, index, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) != 0 &&
+        st.size > allowed_ - used_) {
+      fail(part);
+    }
+  }
+  /// After n bytes were inflated: the directory can lie, so what arrives is counted too.
+  void charge(std::uint64_t n, const std::string& part) {
+    used_ += n;
+    if (used_ > allowed_) fail(part);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& part) const {
+    throw input_error("decompressed_too_large",
+                      "workbook part '" + part + "' would take the bytes inflated from the " +
+                          "archive past " + limit_text(allowed_) +
+                          " (the limit: " + std::to_string(limits_.max_decompressed_ratio) +
+                          " times the file size, at least " +
+                          limit_text(limits_.min_decompressed_bytes) + ", at most " +
+                          limit_text(limits_.max_decompressed_bytes) + "); a zip bomb?");
+  }
+  Limits limits_;
+  std::uint64_t allowed_ = 0;
+  std::uint64_t used_ = 0;
 };
 
 /// Opens an archive entry by name (exact, then ignoring case); nullopt when absent.
@@ -301,7 +377,8 @@ std::optional<zip_uint64_t> locate(zip_t* zip, const std::string& name) {
 }
 
 ZipFilePtr open_entry(zip_t* zip, zip_uint64_t index, const std::string& path,
-                      const std::string& part) {
+                      const std::string& part, const InflateBudget& budget) {
+  budget.check_declared(zip, index, part);
   ZipFilePtr f(zip_fopen_index(zip, index, 0));
   if (!f) {
     throw_unreadable(path, "cannot open part '" + part + "' (" + zip_strerror(zip) + ")");
@@ -311,8 +388,8 @@ ZipFilePtr open_entry(zip_t* zip, zip_uint64_t index, const std::string& path,
 
 /// Parses a whole (small) part through `handler`.
 void parse_part(zip_t* zip, zip_uint64_t index, const std::string& path, SaxHandler& handler,
-                const std::string& part) {
-  ZipFilePtr f = open_entry(zip, index, path, part);
+                const std::string& part, InflateBudget& budget, const Limits& limits) {
+  ZipFilePtr f = open_entry(zip, index, path, part, budget);
   ParserPtr parser = handler.make_parser(part);
   constexpr int kBlock = 64 * 1024;
   for (;;) {
@@ -322,9 +399,11 @@ void parse_part(zip_t* zip, zip_uint64_t index, const std::string& path, SaxHand
     if (n < 0) {
       throw_unreadable(path, "part '" + part + "' is corrupt (" + zip_file_strerror(f.get()) + ")");
     }
+    budget.charge(static_cast<std::uint64_t>(n), part);
     const XML_Status st = XML_ParseBuffer(parser.get(), static_cast<int>(n), n == 0);
     handler.rethrow_if_failed();
     if (st != XML_STATUS_OK) throw_xml_error(parser.get(), part, 0);
+    handler.check_token_size(static_cast<std::uint64_t>(n), limits.max_record_bytes, 0);
     if (n == 0) break;
   }
 }
@@ -377,6 +456,7 @@ class WorkbookHandler final : public SaxHandler {
 /// The shared-strings table, one string after another in `data`.
 class SharedStringsHandler final : public SaxHandler {
  public:
+  Limits limits;
   std::string data;
   std::vector<std::size_t> ends;  ///< string i is data[ends[i-1] or 0, ends[i])
 
@@ -389,7 +469,9 @@ class SharedStringsHandler final : public SaxHandler {
   void start(std::string_view name, const XML_Char** atts) override {
     if (name == "sst") {
       if (const XML_Char* n = find_attr(atts, "uniqueCount")) {
-        if (auto count = parse_uint(n, std::uint64_t{1} << 20)) ends.reserve(*count);
+        const std::uint64_t cap =
+            std::min<std::uint64_t>(std::uint64_t{1} << 20, limits.max_shared_strings);
+        if (auto count = parse_uint(n, cap)) ends.reserve(static_cast<std::size_t>(*count));
       }
     } else if (name == "si") {
       in_si_ = true;
@@ -403,6 +485,18 @@ class SharedStringsHandler final : public SaxHandler {
   void end(std::string_view name) override {
     if (name == "si") {
       decode_ooxml_escapes(current_);
+      if (ends.size() >= limits.max_shared_strings) {
+        throw input_error("too_many_shared_strings", "workbook part '" + part() +
+                                                         "' has more than " +
+                                                         std::to_string(limits.max_shared_strings) +
+                                                         " shared strings (the limit)");
+      }
+      if (data.size() + current_.size() > limits.max_shared_string_bytes) {
+        throw input_error("shared_strings_too_large",
+                          "workbook part '" + part() + "' holds more than " +
+                              limit_text(limits.max_shared_string_bytes) +
+                              " of shared strings (the limit)");
+      }
       data += current_;
       ends.push_back(data.size());
       in_si_ = false;
@@ -413,7 +507,14 @@ class SharedStringsHandler final : public SaxHandler {
     }
   }
   void text(std::string_view s) override {
-    if (in_t_) current_ += s;
+    if (!in_t_) return;
+    current_ += s;
+    if (current_.size() > limits.max_field_bytes) {
+      throw input_error("field_too_large", "workbook part '" + part() + "': shared string " +
+                                               std::to_string(ends.size() + 1) +
+                                               " is larger than " +
+                                               limit_text(limits.max_field_bytes) + " (the limit)");
+    }
   }
 
  private:
@@ -447,7 +548,11 @@ struct CellSpan {
 class XlsxReader final : public TableReader, private SaxHandler {
  public:
   XlsxReader(const std::string& path, const OpenOptions& opts)
-      : path_(path), block_(std::clamp(opts.buffer_bytes, kMinBlock, kMaxBlock)) {
+      : path_(path),
+        block_(std::clamp(opts.buffer_bytes, kMinBlock, kMaxBlock)),
+        limits_(opts.limits),
+        budget_(opts.limits, 0) {
+    strings_.limits = limits_;
     open_archive();
     const std::string sheet_part = find_sheet(opts.sheet);
     const auto index = locate(zip_.get(), sheet_part);
@@ -457,7 +562,7 @@ class XlsxReader final : public TableReader, private SaxHandler {
     if (zip_stat_index(zip_.get(), *index, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE) != 0) {
       bytes_total_ = st.size;
     }
-    sheet_ = open_entry(zip_.get(), *index, path_, sheet_part);
+    sheet_ = open_entry(zip_.get(), *index, path_, sheet_part, budget_);
     parser_ptr_ = make_parser(sheet_part);
     while (!header_done_ && !done_) pump();
     if (!header_done_) {
@@ -474,10 +579,10 @@ class XlsxReader final : public TableReader, private SaxHandler {
     spans_.clear();
     out_ = &out;
     max_rows_ = std::max<std::size_t>(max_rows, 1);
-    while (out.rows() < max_rows_) {
+    while (!full()) {
       if (has_held_) {
-        while (last_row_ + 1 < held_row_ && out.rows() < max_rows_) emit_blank(++last_row_);
-        if (out.rows() < max_rows_) {
+        while (last_row_ + 1 < held_row_ && !full()) emit_blank(++last_row_);
+        if (!full()) {
           emit_row(held_row_, held_text_, held_cells_);
           last_row_ = held_row_;
           has_held_ = false;
@@ -504,9 +609,9 @@ class XlsxReader final : public TableReader, private SaxHandler {
     if (std::filesystem::is_directory(path_, ec)) {
       throw input_error("unreadable_file", "cannot open '" + path_ + "': it is a directory");
     }
-    if (std::filesystem::file_size(path_, ec) == 0 && !ec) {
-      throw input_error("empty_file", "the file is empty");
-    }
+    const std::uintmax_t size = std::filesystem::file_size(path_, ec);
+    if (size == 0 && !ec) throw input_error("empty_file", "the file is empty");
+    budget_ = InflateBudget(limits_, ec ? 0 : std::uint64_t{size});
     int code = 0;
     zip_.reset(zip_open(path_.c_str(), ZIP_RDONLY, &code));
     if (zip_) return;
@@ -539,7 +644,7 @@ class XlsxReader final : public TableReader, private SaxHandler {
   void parse_required(const std::string& part, SaxHandler& handler) {
     const auto index = locate(zip_.get(), part);
     if (!index) throw_unreadable(path_, "missing part '" + part + "'");
-    parse_part(zip_.get(), *index, path_, handler, part);
+    parse_part(zip_.get(), *index, path_, handler, part, budget_, limits_);
   }
 
   /// Returns the archive path of the chosen worksheet; loads the shared strings.
@@ -547,7 +652,7 @@ class XlsxReader final : public TableReader, private SaxHandler {
     std::string workbook = "xl/workbook.xml";
     if (const auto root = locate(zip_.get(), "_rels/.rels")) {
       RelsHandler root_rels;
-      parse_part(zip_.get(), *root, path_, root_rels, "_rels/.rels");
+      parse_part(zip_.get(), *root, path_, root_rels, "_rels/.rels", budget_, limits_);
       for (const auto& [id, rel] : root_rels.rels) {
         if (!rel.external && ends_with(rel.type, "/officeDocument")) {
           workbook = resolve_target("", rel.target);
@@ -631,11 +736,15 @@ class XlsxReader final : public TableReader, private SaxHandler {
                                     zip_file_strerror(sheet_.get()) + ")");
       }
       bytes_read_ += static_cast<std::uint64_t>(n);
+      budget_.charge(static_cast<std::uint64_t>(n), part());
       final_ = n == 0;
       st = XML_ParseBuffer(p, static_cast<int>(n), final_ ? XML_TRUE : XML_FALSE);
+      fed_ = static_cast<std::uint64_t>(n);
     }
     rethrow_if_failed();
     if (st == XML_STATUS_ERROR) throw_xml_error(p, part(), error_row());
+    // Counted once per block, when the parse of the block is over (not when suspended).
+    if (st == XML_STATUS_OK) check_token_size(std::exchange(fed_, 0), limits_.max_record_bytes, 0);
     if (st == XML_STATUS_SUSPENDED) {
       suspended_ = true;
       return;
@@ -649,6 +758,22 @@ class XlsxReader final : public TableReader, private SaxHandler {
 
   [[noreturn]] void fail(const std::string& message) const {
     throw input_error("malformed_xlsx", "worksheet part '" + part() + "': " + message, error_row());
+  }
+
+  /// A limit reached in the worksheet, with the row and, when known, the column (its
+  /// header name, or its letters).
+  [[noreturn]] void fail_limit(const char* rule, std::string message,
+                               std::size_t col = static_cast<std::size_t>(-1)) const {
+    std::string column;
+    if (col != static_cast<std::size_t>(-1)) {
+      if (header_done_ && col < header_.size() && !header_[col].empty()) {
+        column = header_[col];
+      } else {
+        message += " (column " + column_letters(col) + ")";
+      }
+    }
+    throw input_error(rule, "worksheet part '" + part() + "': " + message, error_row(),
+                      std::move(column));
   }
 
   void start(std::string_view name, const XML_Char** atts) override {
@@ -670,11 +795,17 @@ class XlsxReader final : public TableReader, private SaxHandler {
     } else if (name == "c" && in_row_) {
       std::size_t col = next_col_;
       if (const XML_Char* ref = find_attr(atts, "r")) {
-        const auto parsed = column_of(ref);
+        const auto parsed = column_of(ref, limits_.max_columns);
         if (!parsed) fail("invalid cell reference");
         col = *parsed;
       }
-      if (col >= kMaxSheetColumns) fail("cell beyond the last spreadsheet column");
+      if (col >= limits_.max_columns) {
+        throw input_error("too_many_columns",
+                          "worksheet part '" + part() + "': a cell lies right of column " +
+                              column_letters(limits_.max_columns - 1) + " (the limit of " +
+                              std::to_string(limits_.max_columns) + " columns)",
+                          error_row());
+      }
       cell_col_ = col;
       next_col_ = col + 1;
       cell_type_ = cell_type(find_attr(atts, "t"));
@@ -684,17 +815,25 @@ class XlsxReader final : public TableReader, private SaxHandler {
       phonetic_depth_ = 0;
       in_cell_ = true;
     } else if (name == "row") {
+      // Absent rows up to this one are delivered, so its number is bounded before use.
+      const std::uint64_t max_row = std::min<std::uint64_t>(limits_.max_sheet_rows, 1ULL << 60);
       std::uint64_t r = prev_row_ + 1;
       if (const XML_Char* ref = find_attr(atts, "r")) {
-        const auto parsed = parse_uint(ref, kMaxSheetRows);
-        if (!parsed || *parsed == 0)
+        const std::string_view digits = trim_ascii(ref);
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos)
           fail("invalid row number after row " + std::to_string(prev_row_));
-        r = *parsed;
+        // nullopt: past the limit, however many digits (max_row + 1 cannot overflow).
+        r = parse_uint(digits, max_row).value_or(max_row + 1);
+        if (r == 0) fail("invalid row number after row " + std::to_string(prev_row_));
+      }
+      if (r > max_row) {
+        throw input_error("too_many_rows", "worksheet part '" + part() + "': a row after row " +
+                                               std::to_string(prev_row_) + " lies below row " +
+                                               std::to_string(max_row) + " (the limit)");
       }
       if (r <= prev_row_)
         fail("rows out of order (row " + std::to_string(r) + " after row " +
              std::to_string(prev_row_) + ")");
-      if (r > kMaxSheetRows) fail("row beyond the last spreadsheet row");
       row_ = r;
       in_row_ = true;
       next_col_ = 0;
@@ -728,11 +867,14 @@ class XlsxReader final : public TableReader, private SaxHandler {
 
   void text(std::string_view s) override {
     if (!in_cell_) return;
-    if (in_v_) {
-      cell_text_ += s;
-    } else if (in_t_) {
-      is_text_ += s;
+    std::string* into = in_v_ ? &cell_text_ : (in_t_ ? &is_text_ : nullptr);
+    if (into == nullptr) return;
+    if (into->size() + s.size() > limits_.max_field_bytes) {
+      fail_limit("field_too_large",
+                 "a cell is larger than " + limit_text(limits_.max_field_bytes) + " (the limit)",
+                 cell_col_);
     }
+    *into += s;
   }
 
   void finish_cell() {
@@ -772,7 +914,16 @@ class XlsxReader final : public TableReader, private SaxHandler {
       decode_ooxml_escapes(*owned);
       value = *owned;
     }
-    if (value.empty()) return;  // blank cell: same as absent
+    if (value.empty()) return;                     // blank cell: same as absent
+    if (value.size() > limits_.max_field_bytes) {  // a shared string, or escapes decoded
+      fail_limit("field_too_large",
+                 "a cell is larger than " + limit_text(limits_.max_field_bytes) + " (the limit)",
+                 cell_col_);
+    }
+    if (row_text_.size() + value.size() > limits_.max_record_bytes) {
+      fail_limit("record_too_large",
+                 "a row holds more than " + limit_text(limits_.max_record_bytes) + " (the limit)");
+    }
     row_cells_.push_back({cell_col_, row_text_.size(), value.size()});
     row_text_ += value;
   }
@@ -800,12 +951,12 @@ class XlsxReader final : public TableReader, private SaxHandler {
       return;
     }
     const std::uint64_t gap = row_ - last_row_ - 1;
-    const std::size_t room = out_ == nullptr ? 0 : max_rows_ - out_->rows();
+    const std::size_t room = out_ == nullptr || full() ? 0 : max_rows_ - out_->rows();
     if (gap < room) {
       for (std::uint64_t r = last_row_ + 1; r < row_; ++r) emit_blank(r);
       emit_row(row_, row_text_, row_cells_);
       last_row_ = row_;
-      if (out_->rows() >= max_rows_) suspend();
+      if (full()) suspend();
     } else {
       std::swap(held_text_, row_text_);
       std::swap(held_cells_, row_cells_);
@@ -815,15 +966,34 @@ class XlsxReader final : public TableReader, private SaxHandler {
     }
   }
 
-  void emit_blank(std::uint64_t r) { emit_row(r, {}, {}); }
+  /// An absent or blank row is one empty field, as a blank line of a CSV file: its cost
+  /// does not grow with the header's width.
+  /// The batch has the rows asked for, or reached a batch limit (Limits).
+  bool full() const {
+    return out_ == nullptr || out_->rows() >= max_rows_ ||
+           spans_.size() >= limits_.max_batch_fields ||
+           out_->storage.size() >= limits_.max_batch_bytes;
+  }
 
+  void emit_blank(std::uint64_t r) {
+    spans_.emplace_back(out_->storage.size(), 0);
+    out_->offsets.push_back(spans_.size());
+    out_->record.push_back(r);
+    out_->flags.push_back(row_ok);
+  }
+
+  /// A row is header-width; non-blank cells right of the header make it one field wider
+  /// (the leftmost of them), a ragged row, however far right they lie.
   void emit_row(std::uint64_t r, std::string_view text, const std::vector<CellSpan>& cells) {
-    std::size_t width = header_.size();
-    for (const auto& c : cells) width = std::max(width, c.column + 1);
+    const std::size_t width = header_.size();
+    const CellSpan* beyond = nullptr;
+    for (const auto& c : cells)
+      if (c.column >= width && (beyond == nullptr || c.column < beyond->column)) beyond = &c;
     const std::size_t first = spans_.size();
-    spans_.resize(first + width, {out_->storage.size(), 0});
+    spans_.resize(first + width + (beyond != nullptr ? 1 : 0), {out_->storage.size(), 0});
     for (const auto& c : cells) {
-      spans_[first + c.column] = {out_->storage.size(), c.size};
+      if (c.column >= width && &c != beyond) continue;
+      spans_[first + std::min(c.column, width)] = {out_->storage.size(), c.size};
       out_->storage.append(text.substr(c.offset, c.size));
     }
     out_->offsets.push_back(spans_.size());
@@ -833,6 +1003,9 @@ class XlsxReader final : public TableReader, private SaxHandler {
 
   std::string path_;
   std::size_t block_;
+  Limits limits_;
+  InflateBudget budget_;
+  std::uint64_t fed_ = 0;  ///< bytes of the block being parsed (check_token_size)
   std::string sheet_name_;
   ZipPtr zip_;
   SharedStringsHandler strings_;

@@ -639,4 +639,98 @@ TEST(CsvReader, ReadsFromFileWithSmallBuffer) {
   std::filesystem::remove(path);
 }
 
+// ---- Limits (table.hpp Limits) ------------------------------------------------------------
+
+TEST(CsvReaderLimits, FieldLargerThanTheLimit) {
+  OpenOptions opts;
+  opts.limits.max_field_bytes = 10;
+  EXPECT_EQ(read_string("a,b\n1,0123456789\n", opts).rows, (Rows{{"1", "0123456789"}}));
+  for (const std::string row : {"1,01234567890\n", "1,\"0123\n456789\"\"\"\n"}) {
+    for (const std::size_t buffer : {std::size_t{4}, std::size_t{1} << 20}) {
+      opts.buffer_bytes = buffer;
+      const auto e = expect_input_error([&] { drain(*open_string("a,b\n2,3\n" + row, opts)); });
+      EXPECT_EQ(e.rule(), "field_too_large");
+      EXPECT_EQ(e.row(), 3u);
+      EXPECT_EQ(e.column(), "b");
+      EXPECT_EQ(std::string(e.what()).find("0123"), std::string::npos) << e.what();
+    }
+  }
+  // In the header, and right of it (named by its number); the default limit is 1 MiB.
+  EXPECT_EQ(expect_input_error([] {
+              OpenOptions small;
+              small.limits.max_field_bytes = 3;
+              open_string("abcd,b\n", small);
+            }).row(),
+            1u);
+  const std::string mib(std::size_t{1} << 20, 'x');
+  EXPECT_EQ(read_string("a\n" + mib + "\n").rows, (Rows{{mib}}));
+  const auto e = expect_input_error([&] { drain(*open_string("a\n1," + mib + "x\n")); });
+  EXPECT_EQ(e.rule(), "field_too_large");
+  EXPECT_NE(std::string(e.what()).find("(field 2)"), std::string::npos) << e.what();
+}
+
+TEST(CsvReaderLimits, RecordsWithMoreFieldsThanTheLimit) {
+  OpenOptions opts;
+  opts.limits.max_columns = 3;
+  EXPECT_EQ(read_string("a,b,c\n1,2,3\n1,2\n", opts).rows, (Rows{{"1", "2", "3"}, {"1", "2"}}));
+  const auto header = expect_input_error([&] { open_string("a,b,c,d\n", opts); });
+  EXPECT_EQ(header.rule(), "too_many_columns");
+  EXPECT_EQ(header.row(), 1u);
+  const auto row =
+      expect_input_error([&] { drain(*open_string("a,b\n1,2\n1,\"2\",3,4\n", opts)); });
+  EXPECT_EQ(row.rule(), "too_many_columns");
+  EXPECT_EQ(row.row(), 3u);
+  // A line of delimiters stops at the limit, long before the record ends.
+  const auto commas =
+      expect_input_error([] { drain(*open_string("a\n" + std::string(10000000, ',') + "\n")); });
+  EXPECT_EQ(commas.rule(), "too_many_columns");
+  EXPECT_EQ(commas.row(), 2u);
+}
+
+TEST(CsvReaderLimits, RecordLimitIsAnOption) {
+  OpenOptions opts;
+  opts.buffer_bytes = 16;
+  opts.limits.max_record_bytes = 100;
+  EXPECT_EQ(read_string("a\n" + std::string(90, 'x') + "\n", opts).rows,
+            (Rows{{std::string(90, 'x')}}));
+  const auto e = expect_input_error(
+      [&] { drain(*open_string("a\n1\n\"" + std::string(200, 'x') + "\"\n", opts)); });
+  EXPECT_EQ(e.rule(), "record_too_large");
+  EXPECT_EQ(e.row(), 3u);
+}
+
+TEST(CsvReaderLimits, BatchesEndAtTheBatchLimits) {
+  std::string text = "a,b,c\n";
+  for (int r = 0; r < 50; ++r) text += std::to_string(r) + ",x,y\n";
+  const auto all = read_string(text);
+  for (const bool by_fields : {true, false}) {
+    OpenOptions opts;
+    opts.buffer_bytes = 64;
+    if (by_fields) {
+      opts.limits.max_batch_fields = 10;  // 4 rows of 3 fields
+    } else {
+      opts.limits.max_batch_bytes = 20;  // rows of 6 or 7 bytes: 3 or 4 rows
+    }
+    auto reader = open_string(text, opts);
+    RecordBatch batch;
+    std::size_t rows = 0;
+    while (reader->next(batch, 1000)) {
+      EXPECT_LE(batch.rows(), 4u);
+      rows += batch.rows();
+    }
+    EXPECT_EQ(rows, 50u);
+    EXPECT_EQ(read_string(text, opts).rows, all.rows);
+  }
+}
+
+TEST(CsvReaderLimits, WideFixtures) {
+  const auto header = expect_input_error([] { make_csv_reader(kBad + "wide_header.csv", {}); });
+  EXPECT_EQ(header.rule(), "too_many_columns");
+  EXPECT_EQ(header.row(), 1u);
+  auto reader = make_csv_reader(kBad + "wide_row.csv", {});
+  const auto row = expect_input_error([&] { drain(*reader); });
+  EXPECT_EQ(row.rule(), "too_many_columns");
+  EXPECT_EQ(row.row(), 3u);
+}
+
 }  // namespace

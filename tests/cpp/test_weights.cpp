@@ -251,7 +251,7 @@ TEST(WeightsCsvErrors, UnterminatedQuote) {
 
 TEST(WeightsCsvErrors, RaggedRow) {
   EXPECT_TRUE(TableRejected("item,dimension_weight,composite_weight\ne1,2,2,9\n", 2, "",
-                            "expected 3 fields, found 4"));
+                            "expected 3 fields, found more"));
   EXPECT_TRUE(TableRejected("item,dimension_weight,composite_weight\ne1,2,2\ne2,1\n", 3, "",
                             "expected 3 fields, found 2"));
 }
@@ -513,4 +513,47 @@ TEST(WeightsJson, LoadWeightsErrors) {
   const WeightSet w = load_weights(ins, csv);
   EXPECT_EQ("reinscore_test_weights_table", w.name);
   EXPECT_EQ(CompositeMode::item, w.mode);
+}
+
+// ---- Bounded loading: whatever the file, memory and time stay small ----------------------
+
+TEST(WeightsLimits, DevicesDirectoriesAndHugeFilesFailFast) {
+  const Instrument& ins = mini();
+  // /dev/zero never ends: it is read only up to the small-file limit.
+  try {
+    (void)load_weights(ins, "/dev/zero");
+    FAIL() << "accepted /dev/zero";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[file_too_large]"), std::string::npos) << e.what();
+  }
+  try {
+    (void)load_weights(ins, ::testing::TempDir());
+    FAIL() << "accepted a directory";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[not_a_file]"), std::string::npos) << e.what();
+  }
+}
+
+TEST(WeightsLimits, LinesAreSplitIntoNoMoreFieldsThanTheHeaderHas) {
+  // Ten million delimiters in a row: rejected at the fourth field, not after splitting.
+  const std::string commas(10000000, ',');
+  EXPECT_TRUE(TableRejected("item,dimension_weight\ne1," + commas + "\n", 2, "",
+                            "expected 2 fields, found more"));
+  try {
+    (void)weights_from_csv(mini(), "item," + commas + "\n", "t", "table.csv");
+    FAIL() << "accepted a header of ten million columns";
+  } catch (const input_error& e) {
+    EXPECT_EQ(e.row(), 1u);
+    EXPECT_EQ(e.column(), "");  // an unknown (empty) column name
+  }
+  // A table of line breaks is cut at its end (blank lines at the end are allowed).
+  EXPECT_EQ(weights_from_csv(mini(), std::string(items_csv) + std::string(5000000, '\n'), "t")
+                .items.size(),
+            mini().items.size());
+}
+
+TEST(WeightsLimits, DeeplyNestedJsonIsAnError) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string path = write_temp("deep.json", deep);
+  EXPECT_THROW((void)load_weights(mini(), path), instrument_error);
 }

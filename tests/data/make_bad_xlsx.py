@@ -6,6 +6,9 @@
   strings in the shared-strings table, written part by part with :mod:`zipfile`.
 * ``tests/data/bad/truncated.xlsx``: the same workbook cut to half its size (the zip
   central directory is lost), which readers must report as unreadable.
+* ``tests/data/bad/{far_column,column_past_limit,row_jump,rels_traversal,zip_bomb,
+  zip_bomb_lying}.xlsx``: the same workbook with one defect each, for the reader's limits
+  and paths (see ``tests/data/bad/README.md``).
 
 Run from anywhere; the output is committed::
 
@@ -116,6 +119,77 @@ def write_xlsx(path: Path, parts: dict[str, str]) -> None:
             archive.writestr(info, text.encode("utf-8"))
 
 
+def with_sheet_rows(parts: dict[str, str], old: str, new: str) -> dict[str, str]:
+    """The parts with ``old`` replaced by ``new`` in the worksheet (exactly once)."""
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert sheet.count(old) == 1, old
+    return {**parts, "xl/worksheets/sheet1.xml": sheet.replace(old, new)}
+
+
+def lie_about_size(data: bytes, name: str, size: int) -> bytes:
+    """Rewrites the uncompressed size of entry ``name`` in its local header and in the
+    central directory: the zip directory then lies about what the entry inflates to."""
+    out = bytearray(data)
+    encoded = name.encode()
+    for signature, size_at, name_len_at, name_at in (
+        (b"PK\x03\x04", 22, 26, 30),
+        (b"PK\x01\x02", 24, 28, 46),
+    ):
+        start = 0
+        found = False
+        while (at := out.find(signature, start)) >= 0:
+            n = int.from_bytes(out[at + name_len_at : at + name_len_at + 2], "little")
+            if out[at + name_at : at + name_at + n] == encoded:
+                out[at + size_at : at + size_at + 4] = size.to_bytes(4, "little")
+                found = True
+            start = at + 4
+        assert found, (signature, name)
+    return bytes(out)
+
+
+BOMB_PADDING = 32 << 20  # whitespace inflated from a few tens of kilobytes
+
+
+def write_bad_workbooks(bad: Path) -> None:
+    """The malformed workbooks of tests/data/bad/README.md (limits and paths)."""
+    parts = workbook_parts(HEADER, ROWS)
+    last_row = f'<row r="{len(ROWS) + 1}">'
+    # A cell in the last column Excel has (XFD), and one past it (XFE).
+    write_xlsx(
+        bad / "far_column.xlsx",
+        with_sheet_rows(parts, last_row, f'{last_row}<c r="XFD{len(ROWS) + 1}"><v>1</v></c>'),
+    )
+    write_xlsx(
+        bad / "column_past_limit.xlsx",
+        with_sheet_rows(parts, last_row, f'{last_row}<c r="XFE{len(ROWS) + 1}"><v>1</v></c>'),
+    )
+    # A row number far below Excel's last row after row 6.
+    write_xlsx(
+        bad / "row_jump.xlsx",
+        with_sheet_rows(
+            parts,
+            "</sheetData>",
+            '<row r="99999999999"><c r="A99999999999"><v>1</v></c></row></sheetData>',
+        ),
+    )
+    # Relationship targets that climb out of the archive or are absolute: resolved inside it.
+    traversal = dict(parts)
+    traversal["xl/_rels/workbook.xml.rels"] = (
+        parts["xl/_rels/workbook.xml.rels"]
+        .replace('Target="worksheets/sheet1.xml"', 'Target="../../../../etc/passwd"')
+        .replace('Target="sharedStrings.xml"', 'Target="/etc/shadow"')
+    )
+    write_xlsx(bad / "rels_traversal.xlsx", traversal)
+    # Zip bombs: a sheet that inflates 32 MiB of whitespace, declared honestly, and the
+    # same with a zip directory that says the sheet is 1,000 bytes.
+    bomb = with_sheet_rows(parts, "</sheetData>", " " * BOMB_PADDING + "</sheetData>")
+    write_xlsx(bad / "zip_bomb.xlsx", bomb)
+    lying = bad / "zip_bomb_lying.xlsx"
+    lying.write_bytes(
+        lie_about_size((bad / "zip_bomb.xlsx").read_bytes(), "xl/worksheets/sheet1.xml", 1000)
+    )
+
+
 def main() -> None:
     sample = HERE / "sample.xlsx"
     write_xlsx(sample, workbook_parts(HEADER, ROWS))
@@ -123,7 +197,11 @@ def main() -> None:
     data = sample.read_bytes()
     (HERE / "bad").mkdir(exist_ok=True)
     (HERE / "bad" / "truncated.xlsx").write_bytes(data[: len(data) // 2])
-    print(f"wrote {sample} ({len(data)} bytes) and bad/truncated.xlsx ({len(data) // 2} bytes)")
+    write_bad_workbooks(HERE / "bad")
+    print(
+        f"wrote {sample} ({len(data)} bytes), bad/truncated.xlsx ({len(data) // 2} bytes) "
+        "and the workbooks of bad/README.md"
+    )
 
 
 if __name__ == "__main__":

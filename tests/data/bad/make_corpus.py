@@ -15,6 +15,7 @@ Files written (see README.md for what each one tests):
 * ``empty_rows.csv``       a blank line and a row of empty fields between valid rows
 * ``broken_instrument.json``         valid JSON, an item with an unknown scale
 * ``broken_instrument_syntax.json``  invalid JSON (a missing comma on line 4)
+* ``wide_header.csv``, ``wide_row.csv``  16,385 fields in the header / in row 3
 
 Files made by hand (ragged.csv, empty.csv, ...) and by ``tests/data/make_bad_xlsx.py``
 (truncated.xlsx) are not touched.
@@ -115,6 +116,11 @@ def main() -> None:
     (HERE / "broken_instrument.json").write_text(
         json.dumps(mini, indent=2) + "\n", encoding="utf-8"
     )
+
+    # Past the column limit (16,384, Excel's): a header of 16,385 (empty) names, and a row
+    # of 16,385 fields under a short header (row 3).
+    (HERE / "wide_header.csv").write_bytes(b"," * 16384 + b"\n1\n")
+    (HERE / "wide_row.csv").write_bytes(b"a,b\n1,2\n" + b"," * 16384 + b"\n3,4\n")
 
     # Invalid JSON: the comma after "id" is missing (error at line 4, column 3).
     (HERE / "broken_instrument_syntax.json").write_text(
