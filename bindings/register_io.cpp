@@ -1,12 +1,14 @@
 #include "pybind11.hpp"
 
 #include "io/column_binding.hpp"
+#include "io/pseudonymise.hpp"
 #include "io/table.hpp"
 
 #include <reinscore/coder.hpp>
 #include <reinscore/detail/strings.hpp>
 
 #include <map>
+#include <random>
 
 #include <string>
 #include <unordered_map>
@@ -32,7 +34,7 @@ struct Factorised {
     const auto w = padded ? reinscore::detail::words16_padded(s) : reinscore::detail::words16(s);
     if (slots_.empty()) slots_.assign(64, Slot{});
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = reinscore::detail::hash16(w, s.size(), kSeed) >> 32;; ++i) {
+    for (std::size_t i = reinscore::detail::hash16(w, s.size(), seed_) >> 32;; ++i) {
       Slot& e = slots_[i & mask];
       if (e.code < 0) {  // a new text
         e = {w, static_cast<std::uint32_t>(s.size()), static_cast<std::int64_t>(categories.size())};
@@ -52,7 +54,9 @@ struct Factorised {
   // Texts of up to 16 bytes (answers, dates, most ids) sit in an open-addressing table
   // keyed on their two words: pd.factorize-like speed without building a string per cell.
   // Longer ones go to a std::unordered_map.
-  static constexpr std::uint64_t kSeed = 0xD6E8FEB86659FD93ULL;
+  // Ids come from untrusted files: a seed nobody can predict keeps crafted texts from
+  // all landing in one probe chain (the hash is a seeded multiply, detail::hash16).
+  std::uint64_t seed_ = (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1;
   struct Slot {
     reinscore::detail::Words16 words;
     std::uint32_t len = 0;
@@ -64,7 +68,7 @@ struct Factorised {
     const std::size_t mask = slots_.size() - 1;
     for (const Slot& e : old) {
       if (e.code < 0) continue;
-      std::size_t i = reinscore::detail::hash16(e.words, e.len, kSeed) >> 32;
+      std::size_t i = reinscore::detail::hash16(e.words, e.len, seed_) >> 32;
       while (slots_[i & mask].code >= 0) ++i;
       slots_[i & mask] = e;
     }
@@ -82,9 +86,38 @@ struct Factorised {
   std::unordered_map<std::string, std::int64_t, ViewHash, std::equal_to<>> long_;
 };
 
+// Keyed pseudonyms (score --pseudonymise): registered with the readers, io's other face.
+void register_pseudonymise(py::module_& m) {
+  m.def(
+      "pseudonymise",
+      [](const std::string& key_file, const std::vector<std::string>& values) {
+        const reinscore::io::Pseudonymiser pseudonymiser(reinscore::io::load_key(key_file));
+        std::vector<std::string> out(values.size());
+        {
+          py::gil_scoped_release release;
+          for (std::size_t i = 0; i < values.size(); ++i) out[i] = pseudonymiser(values[i]);
+        }
+        return out;
+      },
+      "key_file"_a, "values"_a,
+      "Keyed pseudonyms of `values` under the key in `key_file`, as `reinscore score "
+      "--pseudonymise` writes them (empty values stay empty).");
+  m.def(
+      "hmac_sha256_hex",
+      [](const py::bytes& key, const py::bytes& data) {
+        const std::string k = key, d = data;
+        return reinscore::io::hmac_sha256_hex(
+            {reinterpret_cast<const unsigned char*>(k.data()), k.size()}, d);
+      },
+      "key"_a, "data"_a, "HMAC-SHA256 as the pseudonymiser computes it (for test vectors).");
+  m.attr("key_file_header") = std::string(reinscore::io::key_file_header);
+  m.attr("pseudonym_hex_digits") = reinscore::io::pseudonym_hex_digits;
+}
+
 }  // namespace
 
 void register_io(py::module_& m) {
+  register_pseudonymise(m);
   m.def(
       "read_table",
       [](const std::string& path, const std::string& delimiter, const std::string& sheet,

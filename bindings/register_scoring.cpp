@@ -51,7 +51,8 @@ void register_scoring(py::module_& m) {
          bool explain, const py::object& defects,
          const std::optional<std::vector<std::string>>& header,
          const std::vector<long long>& item_column, const py::object& fields,
-         const std::vector<std::pair<std::size_t, std::size_t>>& bad_utf8) {
+         const std::vector<std::pair<std::size_t, std::size_t>>& bad_utf8,
+         const std::vector<std::size_t>& pass_columns) {
         const Coder coder(ins);
         const Scorer scorer(ins, weights);
         if (columns.size() != ins.items.size())
@@ -120,6 +121,9 @@ void register_scoring(py::module_& m) {
           bad_columns[row].push_back(col);
         }
         std::vector<std::pair<std::size_t, std::string>> problems;
+        std::vector<std::pair<std::size_t, std::size_t>> pass_unreadable;  // (row, j)
+        if (!pass_columns.empty() && !header)
+          throw std::invalid_argument("score_columns: pass_columns needs the header");
         py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast> defect_arr;
         const bool has_defects = !defects.is_none();
         if (has_defects) {
@@ -164,6 +168,10 @@ void register_scoring(py::module_& m) {
               if (d) facts.defect = static_cast<reinscore::io::RowDefect>(d[r]);
               if (field_arr.size() > 0) facts.fields = field_arr.data()[r];
               if (!bad_columns.empty()) facts.bad_utf8_columns = bad_columns[r];
+              facts.pass_columns = pass_columns;
+              for (std::size_t j = 0; j < pass_columns.size(); ++j)
+                if (!reinscore::io::pass_field_problem(facts, pass_columns[j]).empty())
+                  pass_unreadable.emplace_back(r, j);
               auto text = reinscore::io::row_problems(ins, binding, res->coded, res->scores,
                                                       static_cast<Eigen::Index>(r), facts);
               if (!text.empty()) problems.emplace_back(r, std::move(text));
@@ -206,7 +214,8 @@ void register_scoring(py::module_& m) {
         out["status"] = view(res, res->status.data(), {N}, {1});
         out["lowest"] = view(res, res->lowest.data(), {N}, {4});
         out["category"] = view(res, res->category.data(), {N}, {4});
-        out["problems"] = problems;  // (row, text) for the rows that have any
+        out["problems"] = problems;                // (row, text) for the rows that have any
+        out["pass_unreadable"] = pass_unreadable;  // (row, j): pass column j left empty
         if (explain) {
           out["contrib"] = view(res, res->contrib.data(), {N, K}, {f8, f8 * N});
           out["lost"] = view(res, res->lost.data(), {N, K}, {f8, f8 * N});
@@ -216,9 +225,12 @@ void register_scoring(py::module_& m) {
       "instrument"_a, "columns"_a, "n"_a, "weights"_a = "", "explain"_a = false,
       "defects"_a = py::none(), "header"_a = py::none(), "item_column"_a = std::vector<long long>{},
       "fields"_a = py::none(), "bad_utf8"_a = std::vector<std::pair<std::size_t, std::size_t>>{},
+      "pass_columns"_a = std::vector<std::size_t>{},
       "Codes and scores columns (one entry per item: None, ('num', float array) or "
       "('cat', int codes, categories)). Returns numpy arrays; with `header` and `item_column`, "
-      "also `problems`: (row, text) for the rows that have any, as the command line writes them.");
+      "also `problems`: (row, text) for the rows that have any, as the command line writes them, "
+      "and `pass_unreadable`: (row, j) for each `pass_columns[j]` (header indices of the id and "
+      "kept columns) that must be left empty in that row.");
 
   m.attr("status_names") = std::vector<std::string>(status_names.begin(), status_names.end());
   m.attr("reason_names") = std::vector<std::string>(reason_names.begin(), reason_names.end());

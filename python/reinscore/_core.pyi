@@ -144,6 +144,8 @@ class ScoreArrays(TypedDict):
     lost: NotRequired[NDArray[np.float64]]  # (rows, items), explain=True only
     #: (row, text) of the rows with something to report; empty without `header`.
     problems: list[tuple[int, str]]
+    #: (row, j): `pass_columns[j]` of that row was not read cleanly and must be left empty.
+    pass_unreadable: list[tuple[int, int]]
 
 def score_columns(
     instrument: Instrument,
@@ -156,6 +158,7 @@ def score_columns(
     item_column: Sequence[SupportsInt | SupportsIndex] = ...,
     fields: ArrayLike | None = None,
     bad_utf8: Sequence[tuple[SupportsInt | SupportsIndex, SupportsInt | SupportsIndex]] = ...,
+    pass_columns: Sequence[SupportsInt | SupportsIndex] = ...,
 ) -> ScoreArrays: ...
 
 # -- reading and column binding --------------------------------------------------------
@@ -178,6 +181,14 @@ def read_table(
     sheet: str = "",
     columns: Sequence[int] | Callable[[list[str]], Collection[int]] | None = None,
 ) -> RawTable: ...
+
+# -- pseudonyms (src/io/pseudonymise.hpp) ---------------------------------------------
+
+key_file_header: str
+pseudonym_hex_digits: int
+
+def pseudonymise(key_file: str, values: Sequence[str]) -> list[str]: ...
+def hmac_sha256_hex(key: bytes, data: bytes) -> str: ...
 
 class BindProblem(TypedDict):
     rule: str

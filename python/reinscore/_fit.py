@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, WeightSet
-from ._table import Data, _pass_columns, _run, _Table
+from ._table import Data, _blank_unreadable, _pass_columns, _run, _Table
 
 if TYPE_CHECKING:
     from ._core import FitRecord
@@ -396,14 +396,26 @@ class SensitivityResult:
         least one draw, the methods drawn.
     draws : pandas.DataFrame
         One row per draw: ``method`` (methods/both mode) and ``category_change_share``.
+    id_columns : list of str
+        The ``id``/``keep`` columns of ``interviews``.
+    show_ids : bool
+        Whether the notebook view (``_repr_html_``) shows the ``id_columns`` and the
+        index. False by default: a rendered notebook is easily shared, and identifiers
+        are personal data. Set it to True to see them.
     """
 
     def __init__(
-        self, interviews: pd.DataFrame, summary: dict[str, Any], draws: pd.DataFrame
+        self,
+        interviews: pd.DataFrame,
+        summary: dict[str, Any],
+        draws: pd.DataFrame,
+        id_columns: Sequence[str] = (),
     ) -> None:
         self.interviews = interviews
         self.summary = summary
         self.draws = draws
+        self.id_columns = list(id_columns)
+        self.show_ids = False
 
     def __repr__(self) -> str:
         s = self.summary
@@ -418,11 +430,15 @@ class SensitivityResult:
         items = "".join(
             f"<tr><td>{e(str(k))}</td><td>{e(_show(v))}</td></tr>" for k, v in s.items()
         )
+        # Identifiers (and an index that may hold them) only on request.
+        shown = self.interviews if self.show_ids else self.interviews.drop(columns=self.id_columns)
         return (
             f"<div><p><b>Sensitivity of the composite</b>: {s['draws']} draws ({e(str(s['mode']))}, "
             f"bound {s['bound']}, seed {s['seed']}) over {s['rows']} interviews</p>"
             f"<table>{items}</table>"
-            + self.interviews.head(10).to_html(float_format=lambda x: f"{x:.4f}", na_rep="")
+            + shown.head(10).to_html(
+                float_format=lambda x: f"{x:.4f}", na_rep="", index=self.show_ids
+            )
             + "</div>"
         )
 
@@ -493,8 +509,10 @@ def sensitivity(
     _choice(missing, _MISSING, "missing")
     if weight is not None and mode == "perturb":
         raise ValueError("weight applies to the fits of mode 'methods' or 'both' only")
+    ids = [id] if isinstance(id, str) else list(id or [])
     ins, table, _, res = _run(
-        data, instrument, weights, False, column_map, allow_missing_columns, delimiter, sheet
+        data, instrument, weights, False, column_map, allow_missing_columns, delimiter, sheet,
+        pass_columns=ids + list(keep),
     )
     invalid = np.asarray(res["status"]) == _INVALID
     w, label = _sampling_weights(table, weight, invalid)
@@ -514,8 +532,8 @@ def sensitivity(
         weight_label=label,
         threads=int(threads),
     )
-    ids = [id] if isinstance(id, str) else list(id or [])
     out: dict[str, Any] = _pass_columns(table, ids + list(keep))
+    _blank_unreadable(out, ids + list(keep), res)
     out["composite"] = raw["composite"]
     th = ins.thresholds
     if th is not None:
@@ -546,4 +564,6 @@ def sensitivity(
         }
     )
     draw_frame.index.name = "draw"
-    return SensitivityResult(pd.DataFrame(out, index=table.index), summary, draw_frame)
+    return SensitivityResult(
+        pd.DataFrame(out, index=table.index), summary, draw_frame, ids + list(keep)
+    )

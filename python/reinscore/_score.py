@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import _core
 from ._instrument import Instrument
-from ._table import Data, _pass_columns, _problems, _run, _text
+from ._table import Data, _blank_unreadable, _pass_columns, _problems, _run, _text
 
 __all__ = ["Data", "explain", "score"]
 
@@ -27,6 +27,8 @@ def score(
     allow_missing_columns: bool = False,
     delimiter: str = "",
     sheet: str = "",
+    pseudonymise: str | os.PathLike[str] | None = None,
+    pseudonymise_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Score every interview.
 
@@ -51,21 +53,37 @@ def score(
         Score even if item columns are absent (their answers count as skipped).
     delimiter, sheet : str
         For paths: the CSV delimiter (default detected) and the XLSX sheet.
+    pseudonymise : str or path, optional
+        A key file made by ``reinscore keygen``. The ``id`` columns (and the
+        ``pseudonymise_columns``) are then written as keyed pseudonyms: the first 32 hex
+        digits of HMAC-SHA256 of the value (trimmed of surrounding spaces and tabs), the
+        same as ``reinscore score --pseudonymise`` writes for the same key; empty values
+        stay empty. Non-text values are turned into text first (whole floats as integers,
+        so that ``12.0`` and ``"12"`` agree). See docs/privacy.md for what this does and
+        does not protect.
+    pseudonymise_columns : list of str
+        ``keep`` columns to pseudonymise too (``--pseudonymise-column``); needs
+        ``pseudonymise``.
 
     Returns
     -------
     pandas.DataFrame
         Same columns and order as ``reinscore score``, with the input's index. Missing
-        scores are NaN, never 0.
+        scores are NaN, never 0. From a file, an ``id``/``keep`` value is copied only
+        when its field was read cleanly: in a ragged row (wrong field count, e.g. a
+        wrong delimiter) or for a field that is not UTF-8 it is empty, and ``problems``
+        says ``COLUMN: id_unreadable: REASON``.
 
     Raises
     ------
     ValueError
-        Unknown instrument or weights, columns that cannot be matched, unreadable files.
+        Unknown instrument or weights, columns that cannot be matched, unreadable files,
+        a malformed key file, ``pseudonymise_columns`` that are not kept.
     TypeError
         Unsupported input or column types.
     """
     ids = [id] if isinstance(id, str) else list(id or [])
+    hidden = _pseudonymised_columns(ids, list(keep), pseudonymise, pseudonymise_columns)
     ins, table, _, res = _run(
         data,
         instrument,
@@ -76,8 +94,13 @@ def score(
         delimiter,
         sheet,
         keep=ids + list(keep),
+        pass_columns=ids + list(keep),
     )
     out: dict[str, Any] = _pass_columns(table, ids + list(keep))
+    _blank_unreadable(out, ids + list(keep), res)
+    if pseudonymise is not None:
+        for name in hidden:
+            out[name] = _pseudonyms(out[name], pseudonymise)
     dims = ins.dimensions
     for j, d in enumerate(dims):
         out[d] = res["dimension"][:, j]
@@ -106,6 +129,51 @@ def score(
         for k, it in enumerate(items):
             out[f"lost.{it}"] = res["lost"][:, k]
     return pd.DataFrame(out, index=table.index)
+
+
+def _pseudonymised_columns(
+    ids: list[str],
+    keep: list[str],
+    key: str | os.PathLike[str] | None,
+    columns: Sequence[str],
+) -> list[str]:
+    """The output columns to pseudonymise, checked as the command line checks them."""
+    names = [columns] if isinstance(columns, str) else list(columns)
+    if key is None:
+        if names:
+            raise ValueError("pseudonymise_columns needs pseudonymise=KEYFILE")
+        return []
+    _core.pseudonymise(os.fspath(key), [])  # a bad key file fails before any reading
+    for n in names:
+        if n not in ids and n not in keep:
+            raise ValueError(
+                f"column {n!r}: pseudonymise_columns names a column that is not copied to the "
+                "output (add it to keep) (rule: pseudonymise_column)"
+            )
+    return list(dict.fromkeys(ids + [n for n in keep if n in names]))
+
+
+def _id_text(v: Any) -> str:
+    """A value as the text a CSV export would hold: empty for missing, whole floats
+    without a decimal part (pandas reads an integer id column with gaps as floats)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return ""
+        if float(v).is_integer():
+            return str(int(v))
+    if isinstance(v, (np.integer, np.bool_)):
+        return str(v.item())
+    return str(v)
+
+
+def _pseudonyms(values: Any, key: str | os.PathLike[str]) -> Any:
+    """Keyed pseudonyms of a column, computed once per distinct value by the core."""
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), use_na_sentinel=True)
+    texts = [_id_text(u) for u in uniques] + [""]  # the last entry: missing (code -1)
+    mapped = np.asarray(_core.pseudonymise(os.fspath(key), texts), dtype=object)
+    return _text(mapped[codes])
 
 
 def explain(

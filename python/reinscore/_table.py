@@ -164,6 +164,19 @@ def _pass_columns(table: _Table, names: Sequence[str]) -> dict[str, Any]:
     return out
 
 
+def _blank_unreadable(out: dict[str, Any], names: list[str], res: ScoreArrays) -> None:
+    """Empties the copied fields the core found unreadable (ragged rows, invalid UTF-8)."""
+    unreadable = res.get("pass_unreadable", [])
+    if not unreadable:
+        return
+    for j, name in enumerate(names):
+        rows = [r for r, k in unreadable if k == j]
+        if rows:
+            values = np.asarray(out[name], dtype=object).copy()
+            values[rows] = ""
+            out[name] = _text(values)
+
+
 def _text(values: npt.NDArray[np.object_]) -> Any:
     """Strings as pandas' text dtype (``str`` from pandas 3, object before), whatever the
     number of rows: so that results of empty and non-empty inputs concatenate cleanly."""
@@ -189,9 +202,12 @@ def _run(
     delimiter: str,
     sheet: str,
     keep: Sequence[str] | None = None,
+    pass_columns: Sequence[str] = (),
 ) -> tuple[Instrument, _Table, list[int], ScoreArrays]:
     """Read, bind and score. With `keep`, a file is read for the item columns and the
-    columns named in `keep` only; without it, every column is read."""
+    columns named in `keep` only; without it, every column is read. `pass_columns` (names
+    copied to the output) get `problems` entries and `pass_unreadable` when a row's field
+    cannot be copied."""
     ins = load_instrument(instrument)
     if weights is not None:
         ins = ins.with_weights(weights)
@@ -206,7 +222,8 @@ def _run(
         select = needed
     table = _read(data, delimiter, sheet, select)
     item_column = _bind(ins, table.header, column_map, allow_missing_columns)
-    res = _score_table(ins, table, item_column, explain, table.defects)
+    passed = [table.header.index(n) for n in pass_columns if n in table.header]
+    res = _score_table(ins, table, item_column, explain, table.defects, passed)
     return ins, table, item_column, res
 
 
@@ -216,6 +233,7 @@ def _score_table(
     item_column: list[int],
     explain: bool,
     defects: npt.NDArray[np.uint8] | None,
+    pass_columns: Sequence[int] = (),
 ) -> ScoreArrays:
     """Scores of the bound columns (-1: no column); rows with `defects` are invalid."""
     cols: list[CoreColumn] = [
@@ -233,4 +251,5 @@ def _score_table(
         item_column=item_column,
         fields=table.fields,
         bad_utf8=bad,
+        pass_columns=list(pass_columns),
     )

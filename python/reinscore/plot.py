@@ -221,6 +221,7 @@ def profile(
     id_column: str = "returnee_id",
     round_column: str = "round",
     ax: Axes | None = None,
+    show_id: bool = False,
 ) -> Axes:
     """One returnee's scores across rounds, with the lowest dimension of each marked.
 
@@ -234,6 +235,9 @@ def profile(
         Columns identifying the returnee and the round.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure by default.
+    show_id : bool
+        Put the returnee's identifier in the title. Off by default: a figure is easily
+        shared, and an identifier in it is personal data; error messages never show it.
 
     Returns
     -------
@@ -257,12 +261,12 @@ def profile(
     _require(scores, [id_column, round_column])
     rows = scores[_is(scores[id_column], returnee)]
     if rows.empty:
-        raise ValueError(f"{id_column} {returnee!r}: not in the scores")
+        raise ValueError(f"the returnee asked for is not in the scores (column {id_column!r})")
     dup = rows[round_column].duplicated(keep=False).to_numpy(dtype=bool)
     if dup.any():
         raise ValueError(
-            f"{id_column} {returnee!r}: more than one interview in {round_column} "
-            f"{rows[round_column][dup].iloc[0]!r}"
+            f"the returnee asked for has more than one interview in {round_column} "
+            f"{rows[round_column][dup].iloc[0]!r} (column {id_column!r})"
         )
     levels = _levels(rows[round_column])
     rows = rows.set_index(round_column).loc[levels]
@@ -293,7 +297,7 @@ def profile(
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel(round_column)
     ax.set_ylabel("score")
-    ax.set_title(f"{id_column} {returnee}")
+    ax.set_title(f"{id_column} {returnee}" if show_id else "one returnee across rounds")
     ax.legend()
     return ax
 

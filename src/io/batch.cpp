@@ -74,11 +74,31 @@ void invalidate_defective_rows(const std::uint8_t* defect, ScoreBlock& scores) {
   }
 }
 
-std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
-                         const BatchResult& res, Eigen::Index r) {
+RowFacts row_facts(const BatchResult& res, Eigen::Index r,
+                   std::span<const std::size_t> pass_columns) {
   const auto ru = static_cast<std::size_t>(r);
-  return row_problems(ins, binding, res.coded, res.scores, r,
-                      RowFacts{res.defect[ru], res.fields[ru], res.bad_utf8_columns[ru]});
+  return RowFacts{res.defect[ru], res.fields[ru], res.bad_utf8_columns[ru], pass_columns};
+}
+
+std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
+                         const BatchResult& res, Eigen::Index r,
+                         std::span<const std::size_t> pass_columns) {
+  return row_problems(ins, binding, res.coded, res.scores, r, row_facts(res, r, pass_columns));
+}
+
+std::string_view pass_field_problem(const RowFacts& facts, std::size_t column) noexcept {
+  switch (facts.defect) {
+    case RowDefect::ragged:
+      return "ragged_row";
+    case RowDefect::invalid_utf8:
+      for (const auto c : facts.bad_utf8_columns)
+        if (c == column) return "invalid_utf8";
+      return {};
+    case RowDefect::empty:  // every field is blank: nothing of the row can leak
+    case RowDefect::none:
+      return {};
+  }
+  return {};
 }
 
 std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
@@ -112,6 +132,12 @@ std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
     }
     case RowDefect::none:
       break;
+  }
+  for (const auto c : facts.pass_columns) {
+    const auto why = pass_field_problem(facts, c);
+    if (!why.empty())
+      add((c < binding.header.size() ? binding.header[c] : "field " + std::to_string(c + 1)) +
+          ": id_unreadable: " + std::string(why));
   }
   for (Eigen::Index k = 0; k < coded.items(); ++k) {
     const Reason why = coded.reason(r, k);

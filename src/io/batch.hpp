@@ -39,17 +39,31 @@ struct RowFacts {
   RowDefect defect = RowDefect::none;
   std::size_t fields = 0;                         ///< field count (for ragged messages)
   std::span<const std::size_t> bad_utf8_columns;  ///< fields that are not UTF-8
+  /// Columns copied to the output (--id, then --keep): each one that cannot be copied is
+  /// named in `problems`.
+  std::span<const std::size_t> pass_columns;
 };
 
+/// Why input column `column` of a row cannot be copied to an output column (--id,
+/// --keep): "ragged_row" when the row's fields are not in place (a wrong delimiter puts
+/// the whole line, every answer, in the first field), "invalid_utf8" when the field itself
+/// is not UTF-8; empty when the field was read cleanly. Such a field is written empty, and
+/// `problems` says "COLUMN: id_unreadable: REASON".
+std::string_view pass_field_problem(const RowFacts& facts, std::size_t column) noexcept;
+
 /// `problems` text for row r: "column: rule" for each unreadable answer, the row defect,
-/// and the dimensions below the coverage rule; empty when there is nothing to say. Never
-/// contains answer values. The one implementation behind the command line's `problems`
-/// column and the Python module's.
+/// copied columns left empty, and the dimensions below the coverage rule; empty when there
+/// is nothing to say. Never contains answer values. The one implementation behind the
+/// command line's `problems` column and the Python module's.
 std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
                          const CodedBlock& coded, const ScoreBlock& scores, Eigen::Index r,
                          const RowFacts& facts);
 std::string row_problems(const Instrument& ins, const ColumnBinding& binding,
-                         const BatchResult& res, Eigen::Index r);
+                         const BatchResult& res, Eigen::Index r,
+                         std::span<const std::size_t> pass_columns = {});
+/// The facts of row r of a batch result.
+RowFacts row_facts(const BatchResult& res, Eigen::Index r,
+                   std::span<const std::size_t> pass_columns = {});
 
 class BatchScorer {
  public:

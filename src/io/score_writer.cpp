@@ -66,7 +66,8 @@ class Sink {
     ++pos_;
   }
   void put(std::string_view v) {
-    std::memcpy(room(v.size()), v.data(), v.size());
+    // An empty view may hold a null pointer, and memcpy from null is UB even for 0 bytes.
+    if (!v.empty()) std::memcpy(room(v.size()), v.data(), v.size());
     pos_ += v.size();
   }
   void number(double x) {
@@ -119,11 +120,56 @@ void append_number(std::string& out, double x) {
 
 namespace {
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+/// Length of the valid UTF-8 sequence at s[i] (strict: no overlong forms, surrogates or
+/// code points above U+10FFFF), 0 when none starts there.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const std::size_t left = s.size() - i;
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  const auto cont = [&](std::size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(1) >= 0x90) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
 }
 
 }  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) {
+    out += boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+    return;
+  }
+  std::string repaired(s.substr(0, i));
+  while (i < s.size()) {
+    const std::size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      repaired += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+    } else {
+      repaired.append(s, i, n);
+      i += n;
+    }
+  }
+  out += boost::json::serialize(boost::json::string_view(repaired.data(), repaired.size()));
+}
 
 ScoreWriter::ScoreWriter(std::ostream& out, const Instrument& ins, const ColumnBinding& binding,
                          WriterConfig cfg)
@@ -194,6 +240,7 @@ void ScoreWriter::format_rows(const RecordBatch& batch, const BatchResult& res,
   const auto& s = res.scores;
   const auto D = s.dimension.cols();
   std::string json;  // JSON pieces go through Boost.JSON's serializer
+  std::string pseudonym;
   for (std::size_t r = 0; r < batch.rows(); ++r) {
     const auto ri = static_cast<Eigen::Index>(r);
     const auto row = batch.row(r);
@@ -230,7 +277,20 @@ void ScoreWriter::format_rows(const RecordBatch& batch, const BatchResult& res,
       next();
       out.put(v);
     };
-    for (const auto c : cfg_.pass_columns) text(c < row.size() ? row[c] : std::string_view{});
+    // A copied field is written only when it was read cleanly (never a raw line of
+    // answers from a ragged row); `problems` names the ones left empty.
+    const RowFacts facts = row_facts(res, ri, cfg_.pass_columns);
+    for (std::size_t j = 0; j < cfg_.pass_columns.size(); ++j) {
+      const std::size_t c = cfg_.pass_columns[j];
+      std::string_view v = c < row.size() ? row[c] : std::string_view{};
+      if (!pass_field_problem(facts, c).empty()) v = {};
+      if (cfg_.pseudonymiser && j < cfg_.pseudonymise.size() && cfg_.pseudonymise[j]) {
+        pseudonym.clear();
+        cfg_.pseudonymiser->append(pseudonym, v);
+        v = pseudonym;
+      }
+      text(v);
+    }
     for (Eigen::Index d = 0; d < D; ++d) number(s.dimension(ri, d));
     number(s.composite(ri));
     for (Eigen::Index d = 0; d < D; ++d) number(s.coverage(ri, d));
@@ -239,7 +299,7 @@ void ScoreWriter::format_rows(const RecordBatch& batch, const BatchResult& res,
     if (ins_.thresholds)
       escaped(s.category[r] < 0 ? empty_text_
                                 : category_text_[static_cast<std::size_t>(s.category[r])]);
-    text(row_problems(ins_, binding_, res, ri));
+    text(row_problems(ins_, binding_, res.coded, res.scores, ri, facts));
     escaped(tag_text_);
     if (cfg_.explain) {
       const auto parts = scorer.explain(res.coded, ri, res.scores);

@@ -3,8 +3,10 @@
 #pragma once
 
 #include "io/batch.hpp"
+#include "io/pseudonymise.hpp"
 
 #include <array>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -17,6 +19,10 @@ struct WriterConfig {
   OutputFormat format = OutputFormat::csv;
   std::vector<std::size_t> pass_columns;  ///< --id then --keep columns (input indices)
   bool explain = false;
+  /// With a pseudonymiser, the pass columns flagged here (one flag per pass column) are
+  /// written as keyed pseudonyms instead of their values (--pseudonymise).
+  std::shared_ptr<const Pseudonymiser> pseudonymiser;
+  std::vector<bool> pseudonymise;
 };
 
 /// Escapes a text field for CSV: quoted when needed, and prefixed with an apostrophe when
@@ -24,6 +30,10 @@ struct WriterConfig {
 void append_csv_text(std::string& out, std::string_view s, char delim = ',');
 /// Shortest decimal form that reads back to the same double; empty for NaN.
 void append_number(std::string& out, double x);
+/// A JSON string literal for `s`. Output is always valid UTF-8: a byte that does not
+/// begin a valid UTF-8 sequence is written as U+FFFD (readers flag such fields and the
+/// writer leaves copied ones empty, so this is a last guard, never the way data flows).
+void append_json_string(std::string& out, std::string_view s);
 
 class ScoreWriter {
  public:

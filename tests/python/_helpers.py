@@ -39,6 +39,14 @@ class CliRun:
         assert self.code == 0, f"exit {self.code}; stderr:\n{self.err}"
         return self
 
+    def written(self) -> CliRun:
+        """Exit 0, or exit 1 with the output written because no row could be scored
+        (`[nothing_scored]`) or the header and rows use different delimiters."""
+        if self.code == 1:
+            assert "[nothing_scored]" in self.err or "[delimiter_mismatch]" in self.err, self.err
+            return self
+        return self.ok()
+
     @property
     def frame(self) -> pd.DataFrame:
         return pd.read_csv(io.BytesIO(self.out), dtype=str, keep_default_na=False)

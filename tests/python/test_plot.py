@@ -139,7 +139,7 @@ def test_profile_three_rounds(rp: Any, scores: pd.DataFrame) -> None:
         np.testing.assert_array_equal(line.get_xdata(), [1.0, 2.0, 3.0])
         np.testing.assert_allclose(line.get_ydata(), rows[s].to_numpy(float))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
-    assert rid in ax.get_title()
+    assert rid not in ax.get_title()  # identifiers only on request (show_id=True)
     # the lowest dimension of each interview is circled
     (marks,) = ax.collections
     assert marks.get_label() == "lowest dimension"
