@@ -809,7 +809,8 @@ class Summary {
     for (std::size_t c = 0; c < cidx.size(); ++c) {
       ContrastSummary& cs = res.contrasts[c];
       if (cs.suppressed) continue;
-      const auto [a, bref] = cidx[c];
+      // Not a structured binding: clang before 16 (the fuzz build) cannot capture one.
+      const std::size_t a = cidx[c].first, bref = cidx[c].second;
       for (std::size_t j = 0; j < J; ++j)
         for (std::size_t s = 0; s < 2; ++s) {
           Difference& d = s == 0 ? cs.variables[j].mean : cs.variables[j].above;

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+
+if TYPE_CHECKING:
+    from ._instrument import Instrument
 
 __all__ = ["SurveySummary", "survey_summary"]
 
@@ -164,6 +168,34 @@ def _fmt(x: object, digits: int = 4) -> str:
     return f"{float(x):.{digits}f}"  # type: ignore[arg-type]
 
 
+#: The rule an instrument id read from data must pass before any lookup (as the command
+#: line's is_plain_name): 1 to 64 characters of [A-Za-z0-9_.-], the first alphanumeric.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _split_instrument_tag(tag: str) -> tuple[str, str] | None:
+    """``(id, version)`` of ``id@version#hash``; None unless the id is a plain name."""
+    at, hash_at = tag.find("@"), tag.rfind("#")
+    if at < 0 or hash_at < at or not _PLAIN_NAME.fullmatch(tag[:at]):
+        return None
+    return tag[:at], tag[at + 1 : hash_at]
+
+
+def _instrument_by_plain_name(ident: str) -> Instrument:
+    """The instrument named ``ident`` by data: a regular file ``ident``.json in
+    :func:`instrument_dirs` only, never a path (a tag naming /dev/zero, a FIFO or
+    ../../x is not looked up at all)."""
+    from ._instrument import instrument_dirs, load_instrument
+
+    if not _PLAIN_NAME.fullmatch(ident):
+        raise ValueError("an instrument id read from data is not a plain name")
+    for d in instrument_dirs():
+        candidate = d / f"{ident}.json"
+        if candidate.is_file():
+            return load_instrument(candidate)
+    raise ValueError("no instrument of that name in the instrument directories")
+
+
 def _instrument_threshold(scores: pd.DataFrame) -> tuple[float | None, str]:
     """The lowest value of the instrument's highest category (0.5 for iom-rss)."""
     if "instrument" not in scores.columns:
@@ -172,14 +204,12 @@ def _instrument_threshold(scores: pd.DataFrame) -> tuple[float | None, str]:
     if len(tags) != 1:
         return None, "the scores name no instrument" if not tags else "the scores name more than one instrument"
     tag = tags[0]
-    if "@" not in tag or "#" not in tag:
-        return None, "the instrument column is not id@version#hash"
-    ident, rest = tag.split("@", 1)
-    version = rest.rsplit("#", 1)[0]
-    from ._instrument import load_instrument
-
+    parsed = _split_instrument_tag(tag)
+    if parsed is None:
+        return None, "the instrument column is not id@version#hash with a plain id"
+    ident, version = parsed
     try:
-        ins = load_instrument(ident)
+        ins = _instrument_by_plain_name(ident)
     except Exception:  # noqa: BLE001 - any failure means: no default threshold
         return None, "the instrument was not found"
     if ins.version != version:

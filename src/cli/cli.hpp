@@ -10,7 +10,7 @@ namespace reinscore::cli {
 /// Exit codes, documented in docs/cli.md.
 enum Exit : int {
   ok = 0,
-  problems_found = 1,  ///< validate: the input has problems
+  problems_found = 1,  ///< validate: the input has problems; score: none scored, too many invalid
   usage_or_input = 2,  ///< bad arguments, unreadable or malformed file, broken instrument
   output_failed = 3,   ///< the output could not be written
   internal = 4,        ///< a bug: please report it

@@ -1,13 +1,17 @@
 // Subcommands of the command-line tool and the helpers they share.
 #pragma once
 
+#include "cli/output.hpp"
 #include "io/table.hpp"
 
 #include <reinscore/instrument.hpp>
 
 #include <boost/program_options.hpp>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace reinscore::cli {
@@ -22,6 +26,32 @@ int cmd_reliability(const std::vector<std::string>& args);
 int cmd_panel(const std::vector<std::string>& args);
 int cmd_sensitivity(const std::vector<std::string>& args);
 int cmd_integrate(const std::vector<std::string>& args);
+int cmd_keygen(const std::vector<std::string>& args);
+
+/// Bounds of the numeric options shared by several commands (docs/cli.md).
+inline constexpr unsigned max_threads = 256;
+inline constexpr std::size_t max_chunk_rows = std::size_t{1} << 20;
+inline constexpr std::uint64_t max_min_cell = 1000000000;  ///< --min-cell, --min-respondents
+inline constexpr std::size_t max_replicates = 1000000;     ///< --replicates, --draws
+
+/// Signs that the header and the rows of a file were split at different delimiters: a
+/// one-column header holding another delimiter, or most rows holding a whole line in one
+/// field or having more than twice the header's fields. The one check behind validate's
+/// and score's [delimiter_mismatch]; never looks at more than the first field of a row.
+class DelimiterCheck {
+ public:
+  DelimiterCheck(const std::vector<std::string>& header, char delimiter);
+  /// One data row that is not blank: its field count and first field.
+  void add(std::size_t fields, std::string_view first) noexcept;
+  /// Empty when nothing is suspicious, else a message ending in [delimiter_mismatch].
+  std::string problem() const;
+
+ private:
+  std::size_t width_;
+  char delimiter_;
+  char header_holds_ = 0;  ///< another delimiter inside a one-column header
+  std::uint64_t rows_ = 0, one_field_ = 0, too_many_ = 0;
+};
 
 /// Directories searched for instrument NAME.json: $REINSCORE_INSTRUMENT_PATH (':'
 /// separated), then <prefix>/share/reinscore/instruments next to the executable, then
@@ -29,6 +59,20 @@ int cmd_integrate(const std::vector<std::string>& args);
 std::vector<std::string> instrument_dirs();
 /// A path to an instrument file, or a name looked up in instrument_dirs().
 Instrument resolve_instrument(const std::string& name_or_path);
+/// Instrument ids read from data (the `instrument` column of a scores file,
+/// id@version#hash) must pass this one rule before any lookup: 1 to 64 characters from
+/// [A-Za-z0-9_.-], the first a letter or digit. Such an id is never a path.
+bool is_plain_name(std::string_view name) noexcept;
+/// The id and version of a tag "id@version#hash"; false when it is not one or its id
+/// is not a plain name.
+bool split_instrument_tag(std::string_view tag, std::string& id, std::string& version);
+/// The instrument named `id` by data: only ever a regular file `id`.json in
+/// instrument_dirs(). Throws std::invalid_argument when `id` is not a plain name or no
+/// such file exists.
+Instrument instrument_by_plain_name(const std::string& id);
+/// Throws usage_error when `path`, given with `option` as a file to read, is a directory.
+void require_not_directory(const std::string& option, const std::string& path);
+
 /// Applies --weights (a weight-set name of the instrument, or a .csv/.json file).
 Instrument apply_weights(const Instrument& ins, const std::string& name_or_path);
 
@@ -42,10 +86,6 @@ bool parse_options(const std::string& command, const std::string& synopsis,
 /// Reader options from --delimiter (one character, or "tab") and --sheet; throws
 /// std::invalid_argument for a delimiter that is neither.
 io::OpenOptions open_options(const std::string& delimiter, const std::string& sheet);
-
-/// Writes `text` to `path` through a temporary file renamed at the end, so that a failed
-/// run leaves no partial file ("-": standard output). Throws std::ios_base::failure.
-void write_text_file(const std::string& path, const std::string& text);
 
 /// Prints "reinscore <command>: <message>" on stderr and returns `code`.
 int fail(const std::string& command, const std::string& message, int code);

@@ -199,7 +199,12 @@ int cmd_fit_weights(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options("fit-weights", synopsis, opts, pos, args, vm, code)) return code;
-  if (chunk_rows == 0) return fail("fit-weights", "--chunk-rows must be positive", usage_or_input);
+  require_range("--chunk-rows", chunk_rows, 1, max_chunk_rows);
+  require_range("--varimax-max-iterations", max_iterations, 1, 1000000);
+  if (!(tolerance > 0 && tolerance <= 1))
+    throw_option_range("--varimax-tolerance", "must be a number above 0 and at most 1");
+  require_not_directory("--map", map_file);
+  check_output_path("-o", output);
 
   FitOptions opt;
   MissingPolicy policy{};
@@ -228,6 +233,7 @@ int cmd_fit_weights(const std::vector<std::string>& args) {
     return fail("fit-weights", e.what(), usage_or_input);
   }
   if (output.empty()) output = opt.name + ".json";
+  check_output_path("-o", output);
 
   try {
     std::unique_ptr<io::TableReader> reader;
@@ -260,9 +266,9 @@ int cmd_fit_weights(const std::vector<std::string>& args) {
   } catch (const input_error& e) {
     return fail("fit-weights", e.what(), usage_or_input);
   } catch (const std::ios_base::failure& e) {
-    return fail("fit-weights", e.what(), output_failed);
+    return fail_output("fit-weights", e);
   } catch (const fs::filesystem_error& e) {
-    return fail("fit-weights", e.what(), output_failed);
+    return fail_output("fit-weights", e);
   }
 }
 

@@ -233,8 +233,14 @@ int cmd_integrate(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options(cmd, synopsis, opts, pos, args, vm, code)) return code;
-  if (vm.count("min-respondents") && min_respondents < 1)
-    return fail(cmd, "--min-respondents must be at least 1", usage_or_input);
+  if (vm.count("min-respondents"))
+    require_range("--min-respondents", min_respondents, 1, max_min_cell);
+  // Every output is checked before any is written: a bad last one must not leave the
+  // first ones replaced.
+  check_output_path("-o", output);
+  check_output_path("--community-out", community_out);
+  check_output_path("--country-out", country_out);
+  check_output_path("--problems-out", problems_out);
 
   Instrument ind_ins, com_ins, str_ins;
   try {
@@ -541,9 +547,9 @@ int cmd_integrate(const std::vector<std::string>& args) {
   } catch (const input_error& e) {
     return fail(cmd, e.what(), usage_or_input);
   } catch (const std::ios_base::failure& e) {
-    return fail(cmd, e.what(), output_failed);
+    return fail_output(cmd, e);
   } catch (const fs::filesystem_error& e) {
-    return fail(cmd, e.what(), output_failed);
+    return fail_output(cmd, e);
   }
 }
 

@@ -125,11 +125,12 @@ std::vector<std::string> category_order(const std::vector<std::string>& seen,
                                         const std::string& tag) {
   std::vector<std::string> sorted = seen;
   std::sort(sorted.begin(), sorted.end());
-  const auto at = tag.find('@'), hash = tag.find('#');
-  if (at == std::string::npos || hash == std::string::npos || hash < at) return sorted;
+  std::string id, version;
+  if (!split_instrument_tag(tag, id, version)) return sorted;
   try {
-    const Instrument ins = resolve_instrument(tag.substr(0, at));
-    if (ins.version != tag.substr(at + 1, hash - at - 1) || !ins.thresholds) return sorted;
+    // The id is data: looked up by name only, never opened as a path.
+    const Instrument ins = instrument_by_plain_name(id);
+    if (ins.version != version || !ins.thresholds) return sorted;
     std::vector<std::string> labels;
     for (const auto& c : ins.thresholds->categories) labels.push_back(c.label);
     for (const auto& s : seen)
@@ -192,8 +193,8 @@ int cmd_panel(const std::vector<std::string>& args) {
         usage_or_input);
   if (vm.count("from") != vm.count("to"))
     return fail("panel", "--from and --to go together", usage_or_input);
-  if (!(level > 0 && level < 1))
-    return fail("panel", "--level must be between 0 and 1", usage_or_input);
+  require_open_unit("--level", level);
+  require_range("--min-cell", min_cell, 0, max_min_cell);
   cols.weight = weight_col;
 
   try {
@@ -528,7 +529,6 @@ int cmd_panel(const std::vector<std::string>& args) {
         print_aligned(out[i], std::cout);
       }
     }
-    std::cout.flush();
     const std::size_t shown = 20;
     for (std::size_t i = 0; i < problems.size() && i < shown; ++i)
       std::cerr << "reinscore panel: " << problems[i].message << "\n";

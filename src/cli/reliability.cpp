@@ -203,7 +203,8 @@ int cmd_reliability(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options("reliability", synopsis, opts, pos, args, vm, code)) return code;
-  if (chunk_rows == 0) return fail("reliability", "--chunk-rows must be positive", usage_or_input);
+  require_range("--chunk-rows", chunk_rows, 1, max_chunk_rows);
+  require_not_directory("--map", map_file);
 
   ReliabilityOptions ropt;
   ropt.ordinal = vm["ordinal"].as<bool>();
@@ -298,9 +299,7 @@ int cmd_reliability(const std::vector<std::string>& args) {
     } else {
       print_text(std::cout, ins, rep, counts, weight);
     }
-    std::cout.flush();
-    if (!std::cout) return fail("reliability", "writing the output failed", output_failed);
-    return ok;
+    return ok;  // run() checks that standard output was written
   } catch (const input_error& e) {
     return fail("reliability", e.what(), usage_or_input);
   } catch (const std::invalid_argument& e) {

@@ -3,13 +3,17 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 #include "io/batch.hpp"
+#include "io/pseudonymise.hpp"
 #include "io/score_writer.hpp"
 #include "io/table.hpp"
 
 #include <reinscore/error.hpp>
 
+#include <openssl/crypto.h>
+
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +22,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 namespace reinscore::cli {
@@ -57,51 +62,20 @@ class Progress {
   clock::time_point start_, last_;
 };
 
-// Writes to OUTPUT through a temporary file renamed at the end, so that a run stopped by
-// a file-level error leaves no partial output behind.
-class OutputFile {
- public:
-  explicit OutputFile(const std::string& path) : path_(path) {
-    if (path_.empty() || path_ == "-") return;
-    tmp_ = path_ + ".partial-" + std::to_string(::getpid());
-    file_.open(tmp_, std::ios::binary | std::ios::trunc);
-    if (!file_) throw std::ios_base::failure("cannot create output file '" + path_ + "'");
-  }
-  ~OutputFile() {
-    if (!tmp_.empty() && !committed_) {
-      file_.close();
-      std::error_code ec;
-      fs::remove(tmp_, ec);
-    }
-  }
-  std::ostream& stream() { return tmp_.empty() ? std::cout : static_cast<std::ostream&>(file_); }
-  void commit() {
-    stream().flush();
-    if (!stream()) throw std::ios_base::failure("writing the output failed");
-    if (tmp_.empty()) return;
-    file_.close();
-    if (!file_) throw std::ios_base::failure("writing the output failed");
-    fs::rename(tmp_, path_);
-    committed_ = true;
-  }
-
- private:
-  std::string path_, tmp_;
-  std::ofstream file_;
-  bool committed_ = false;
-};
-
 }  // namespace
 
 int cmd_score(const std::vector<std::string>& args) {
   const std::string synopsis =
       "INPUT [-o OUTPUT] [--instrument NAME|FILE] [--weights NAME|FILE] [--id COLUMN]... "
-      "[--keep COLUMN]... [--format csv|jsonl] [--threads N] [--explain]";
+      "[--keep COLUMN]... [--pseudonymise KEYFILE [--pseudonymise-column COLUMN]...] "
+      "[--format csv|jsonl] [--threads N] [--explain]";
   po::options_description opts("options");
   std::string input, output, instrument_name, weights, format, delimiter, sheet, map_file;
-  std::vector<std::string> ids, keeps;
+  std::vector<std::string> ids, keeps, pseudonymised;
+  std::string key_file;
   unsigned threads = 1;
   std::size_t chunk_rows = 8192;
+  double max_invalid = 1;
   opts.add_options()("help,h", "show this help")("input", po::value(&input)->required(),
                                                  "CSV/TSV file, .xlsx workbook, or - for stdin")(
       "output,o", po::value(&output)->default_value("-"), "output file (default: stdout)")(
@@ -121,8 +95,15 @@ int cmd_score(const std::vector<std::string>& args) {
       "allow-missing-columns", po::bool_switch(),
       "score even if item columns are absent (as skipped)")(
       "chunk-rows", po::value(&chunk_rows)->default_value(8192), "rows per batch")(
+      "max-invalid", po::value(&max_invalid),
+      "exit 1 when the share of invalid rows is larger than this fraction (0 to 1)")(
       "parse-only", po::bool_switch(), "only read the input (to time the reader)")(
-      "quiet,q", po::bool_switch(), "no progress and no summary line");
+      "quiet,q", po::bool_switch(), "no progress and no summary line")(
+      "pseudonymise", po::value(&key_file)->default_value(""),
+      "write the --id columns as keyed pseudonyms (HMAC-SHA256 under the key in KEYFILE, "
+      "from `reinscore keygen`; docs/privacy.md)")(
+      "pseudonymise-column", po::value(&pseudonymised)->composing(),
+      "a --keep column to pseudonymise too (repeatable; needs --pseudonymise)");
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
@@ -130,10 +111,32 @@ int cmd_score(const std::vector<std::string>& args) {
   if (!parse_options("score", synopsis, opts, pos, args, vm, code)) return code;
   if (format != "csv" && format != "jsonl")
     return fail("score", "--format must be csv or jsonl", usage_or_input);
-  if (threads == 0 || threads > 256)
-    return fail("score", "--threads must be between 1 and 256", usage_or_input);
-  if (chunk_rows == 0) return fail("score", "--chunk-rows must be positive", usage_or_input);
+  require_range("--threads", threads, 1, max_threads);
+  require_range("--chunk-rows", chunk_rows, 1, max_chunk_rows);
+  require_range("--max-invalid", max_invalid, 0.0, 1.0);
+  require_not_directory("--map", map_file);
+  check_output_path("-o", output);
   const bool quiet = vm["quiet"].as<bool>();
+  if (key_file.empty() && !pseudonymised.empty())
+    return fail("score", "--pseudonymise-column needs --pseudonymise KEYFILE", usage_or_input);
+  for (const auto& name : pseudonymised)
+    if (std::find(ids.begin(), ids.end(), name) == ids.end() &&
+        std::find(keeps.begin(), keeps.end(), name) == keeps.end())
+      return fail("score",
+                  "column '" + name +
+                      "': --pseudonymise-column names a column that is not copied to the output "
+                      "(add --keep) [pseudonymise_column]",
+                  usage_or_input);
+  std::shared_ptr<const io::Pseudonymiser> pseudonymiser;
+  if (!key_file.empty()) {
+    try {
+      io::Key key = io::load_key(key_file);
+      pseudonymiser = std::make_shared<const io::Pseudonymiser>(key);
+      OPENSSL_cleanse(key.data(), key.size());
+    } catch (const input_error& e) {
+      return fail("score", e.what(), usage_or_input);
+    }
+  }
 
   io::OpenOptions open_opts;
   try {
@@ -195,6 +198,7 @@ int cmd_score(const std::vector<std::string>& args) {
       return usage_or_input;
     }
     io::WriterConfig cfg;
+    cfg.pseudonymiser = pseudonymiser;
     cfg.format = format == "csv" ? io::OutputFormat::csv : io::OutputFormat::jsonl;
     cfg.explain = vm["explain"].as<bool>();
     for (const auto* list : {&ids, &keeps}) {
@@ -212,10 +216,14 @@ int cmd_score(const std::vector<std::string>& args) {
           return fail("score", "column '" + name + "': appears more than once [duplicate_column]",
                       usage_or_input);
         cfg.pass_columns.push_back(found);
+        // Identifiers always; other kept columns when named by --pseudonymise-column.
+        cfg.pseudonymise.push_back(
+            pseudonymiser && (list == &ids || std::find(pseudonymised.begin(), pseudonymised.end(),
+                                                        name) != pseudonymised.end()));
       }
     }
 
-    OutputFile out(output);
+    Output out(output);
     io::ScoreWriter writer(out.stream(), ins, binding, cfg);
     const io::BatchScorer scorer(ins, ins.weights(), binding);
     writer.write_header();
@@ -230,6 +238,7 @@ int cmd_score(const std::vector<std::string>& args) {
     std::vector<std::string> text(threads);
     std::array<std::uint64_t, 4> per_status{};
     std::uint64_t rows = 0;
+    DelimiterCheck delimiter_check(reader->header(), reader->delimiter());
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     const auto read_group = [&](std::vector<io::RecordBatch>& group) {
       std::size_t filled = 0;
@@ -263,6 +272,11 @@ int cmd_score(const std::vector<std::string>& args) {
       for (std::size_t i = 0; i < filled; ++i) {
         writer.write(text[i]);
         for (const auto st : results[i].scores.status) ++per_status[static_cast<std::size_t>(st)];
+        for (std::size_t r = 0; r < batches[i].rows(); ++r)
+          if (results[i].defect[r] != io::RowDefect::empty) {
+            const auto row = batches[i].row(r);
+            delimiter_check.add(row.size(), row.empty() ? std::string_view() : row[0]);
+          }
         rows += batches[i].rows();
       }
       progress.update(rows, reader->bytes_read(), reader->bytes_total());
@@ -284,13 +298,33 @@ int cmd_score(const std::vector<std::string>& args) {
       }
       std::fprintf(stderr, ") in %.2f s\n", progress.seconds());
     }
-    return ok;
+    // The output is written either way; the exit code says whether it is worth using.
+    int result = ok;
+    if (const std::string problem = delimiter_check.problem(); !problem.empty()) {
+      std::cerr << "reinscore score: " << problem << "\n";
+      result = problems_found;
+    }
+    const auto invalid = per_status[static_cast<std::size_t>(Status::invalid)];
+    const auto scored = per_status[static_cast<std::size_t>(Status::complete)] +
+                        per_status[static_cast<std::size_t>(Status::partial)];
+    if (scored == 0) {
+      std::cerr << "reinscore score: no row could be scored"
+                << (rows == 0 ? " (the file has no data rows)" : "") << " [nothing_scored]\n";
+      result = problems_found;
+    } else if (vm.count("max-invalid") &&
+               static_cast<double>(invalid) > max_invalid * static_cast<double>(rows)) {
+      std::cerr << "reinscore score: " << invalid << " of " << rows
+                << " rows are invalid, more than --max-invalid " << number_text(max_invalid)
+                << " allows [too_many_invalid]\n";
+      result = problems_found;
+    }
+    return result;
   } catch (const input_error& e) {
     return fail("score", e.what(), usage_or_input);
   } catch (const std::ios_base::failure& e) {
-    return fail("score", e.what(), output_failed);
+    return fail_output("score", e);
   } catch (const fs::filesystem_error& e) {
-    return fail("score", e.what(), output_failed);
+    return fail_output("score", e);
   }
 }
 

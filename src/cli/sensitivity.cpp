@@ -87,9 +87,15 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options("sensitivity", synopsis, opts, pos, args, vm, code)) return code;
-  if (chunk_rows == 0) return fail("sensitivity", "--chunk-rows must be positive", usage_or_input);
-  if (threads == 0 || threads > 256)
-    return fail("sensitivity", "--threads must be between 1 and 256", usage_or_input);
+  require_range("--chunk-rows", chunk_rows, 1, max_chunk_rows);
+  require_range("--threads", threads, 1, max_threads);
+  require_range("--draws", draws, 1, max_replicates);
+  if (!(bound >= 0 && bound < 1))  // a factor 1 - bound must stay positive
+    throw_option_range("--bound", "must be a number from 0 up to but not including 1");
+  require_open_unit("--level", level);
+  require_not_directory("--map", map_file);
+  check_output_path("-o", output);
+  check_output_path("--summary", summary_file);
   const bool allow_missing = vm["allow-missing-columns"].as<bool>();
 
   SensitivityOptions opt;
@@ -172,22 +178,8 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
         pass.push_back(found);
       }
 
-    const std::string partial =
-        output == "-" ? "" : output + ".partial-" + std::to_string(::getpid());
-    std::ofstream file;
-    if (!partial.empty()) {
-      file.open(partial, std::ios::binary | std::ios::trunc);
-      if (!file) throw std::ios_base::failure("cannot create output file '" + output + "'");
-    }
-    struct Cleanup {  // a run stopped by an error leaves no partial file behind
-      std::string path;
-      bool done = false;
-      ~Cleanup() {
-        std::error_code ec;
-        if (!path.empty() && !done) fs::remove(path, ec);
-      }
-    } cleanup{partial};
-    std::ostream& out = partial.empty() ? std::cout : static_cast<std::ostream&>(file);
+    Output output_file(output);
+    std::ostream& out = output_file.stream();
 
     std::string text;
     for (const auto c : pass) {
@@ -215,8 +207,10 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       for (std::size_t r = 0; r < batch.rows(); ++r) {
         const auto ri = static_cast<Eigen::Index>(r);
         const auto row = batch.row(r);
+        const auto facts = io::row_facts(res, ri);  // a field not read cleanly stays empty
         for (const auto c : pass) {
-          if (c < row.size()) io::append_csv_text(text, row[c]);
+          if (c < row.size() && io::pass_field_problem(facts, c).empty())
+            io::append_csv_text(text, row[c]);
           text += ',';
         }
         io::append_number(text, rows.base(ri));
@@ -240,14 +234,7 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
       }
       out << text;
     }
-    out.flush();
-    if (!out) throw std::ios_base::failure("writing the output failed");
-    if (!partial.empty()) {
-      file.close();
-      if (!file) throw std::ios_base::failure("writing the output failed");
-      fs::rename(partial, output);
-      cleanup.done = true;
-    }
+    output_file.commit();
 
     const auto json = summary.to_json(opt, drawn, alternative_names);
     if (!summary_file.empty()) write_text_file(summary_file, detail::pretty(json));
@@ -291,9 +278,9 @@ int cmd_sensitivity(const std::vector<std::string>& args) {
   } catch (const input_error& e) {
     return fail("sensitivity", e.what(), usage_or_input);
   } catch (const std::ios_base::failure& e) {
-    return fail("sensitivity", e.what(), output_failed);
+    return fail_output("sensitivity", e);
   } catch (const fs::filesystem_error& e) {
-    return fail("sensitivity", e.what(), output_failed);
+    return fail_output("sensitivity", e);
   }
 }
 

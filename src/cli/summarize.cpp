@@ -136,20 +136,14 @@ double instrument_threshold(const std::set<std::string>& tags, std::string& why)
     return std::numeric_limits<double>::quiet_NaN();
   }
   const std::string& tag = *tags.begin();
-  const auto at = tag.find('@'), hash = tag.find('#');
-  if (at == std::string::npos || hash == std::string::npos || hash < at) {
-    why = "the instrument column is not id@version#hash";
-    return std::numeric_limits<double>::quiet_NaN();
-  }
-  const std::string id = tag.substr(0, at), version = tag.substr(at + 1, hash - at - 1);
-  if (id.empty() ||
-      id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-          std::string::npos) {
-    why = "the instrument id is not a plain name";
+  std::string id, version;
+  if (!split_instrument_tag(tag, id, version)) {
+    why = "the instrument column is not id@version#hash with a plain id";
     return std::numeric_limits<double>::quiet_NaN();
   }
   try {
-    const Instrument ins = resolve_instrument(id);
+    // The id is data: looked up by name only, never opened as a path.
+    const Instrument ins = instrument_by_plain_name(id);
     if (ins.version != version) {
       why = "the instrument found has another version";
       return std::numeric_limits<double>::quiet_NaN();
@@ -498,6 +492,10 @@ int cmd_summarize(const std::vector<std::string>& args) {
   if (!parse_options("summarize", synopsis, opts, pos, args, vm, code)) return code;
   if (format != "table" && format != "csv")
     return fail("summarize", "--format must be table or csv", usage_or_input);
+  require_range("--min-cell", min_cell, 0, max_min_cell);
+  require_range("--replicates", sa.replicates, 2, max_replicates);
+  require_range("--threads", sa.threads, 0, max_threads);
+  require_range("--digits", sa.digits, 0, 15);
 
   const bool survey = vm.count("weight") || vm.count("strata") || vm.count("cluster") ||
                       vm.count("ci") || vm.count("threshold") || vm.count("compare");
@@ -513,12 +511,7 @@ int cmd_summarize(const std::vector<std::string>& args) {
                     usage_or_input);
     if (sa.ci.empty() && (!vm["level"].defaulted() || !vm["singleton"].defaulted()))
       return fail("summarize", "--level and --singleton need --ci", usage_or_input);
-    if (!(sa.level > 0 && sa.level < 1))
-      return fail("summarize", "--level must be between 0 and 1", usage_or_input);
-    if (boot && sa.replicates < 2)
-      return fail("summarize", "--replicates must be at least 2", usage_or_input);
-    if (sa.digits < 0 || sa.digits > 15)
-      return fail("summarize", "--digits must be 0 to 15", usage_or_input);
+    require_open_unit("--level", sa.level);
     if (vm.count("threshold") && !std::isfinite(sa.threshold))
       return fail("summarize", "--threshold must be a number", usage_or_input);
     if (sa.interval != "percentile" && sa.interval != "normal")

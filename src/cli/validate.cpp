@@ -85,6 +85,7 @@ int cmd_validate(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = ok;
   if (!parse_options("validate", synopsis, opts, pos, args, vm, code)) return code;
+  require_not_directory("--map", map_file);
   const bool as_json = vm["json"].as<bool>();
   const bool show_codes = vm["show-codes"].as<bool>();
 
@@ -107,6 +108,7 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::vector<ColumnReport> cols(ins.items.size());
     RowList ragged, empty, bad_utf8, invalid_rows;
     std::uint64_t rows = 0;
+    DelimiterCheck delimiter_check(reader->header(), reader->delimiter());
     io::RecordBatch batch;
     while (reader->next(batch, 65536)) {
       for (std::size_t r = 0; r < batch.rows(); ++r) {
@@ -119,6 +121,7 @@ int cmd_validate(const std::vector<std::string>& args) {
           empty.add(at);
           continue;
         }
+        delimiter_check.add(row.size(), row.empty() ? std::string_view() : row[0]);
         if (row.size() != width) {
           ragged.add(at);
           continue;
@@ -153,7 +156,8 @@ int cmd_validate(const std::vector<std::string>& args) {
       }
     }
 
-    std::size_t n_problems = 0;
+    const std::string delimiter_problem = delimiter_check.problem();
+    std::size_t n_problems = delimiter_problem.empty() ? 0 : 1;
     n_problems += binding.problems.size();
     n_problems += ragged.count + empty.count + bad_utf8.count + (rows == 0 ? 1 : 0);
     for (const auto& c : cols) n_problems += c.reasons[5] + c.reasons[6];
@@ -172,6 +176,11 @@ int cmd_validate(const std::vector<std::string>& args) {
         header_problems.emplace_back(
             json::object{{"rule", p.rule}, {"column", p.column}, {"message", p.message}});
       o["header_problems"] = std::move(header_problems);
+      json::array file_problems;
+      if (!delimiter_problem.empty())
+        file_problems.emplace_back(
+            json::object{{"rule", "delimiter_mismatch"}, {"message", delimiter_problem}});
+      o["file_problems"] = std::move(file_problems);
       const auto rowlist = [](const RowList& l) {
         return json::object{{"count", l.count}, {"first_rows", rows_json(l)}};
       };
@@ -218,6 +227,7 @@ int cmd_validate(const std::vector<std::string>& args) {
                 << ins.items.size() << " matched to columns\n";
       if (rows == 0)
         std::cout << "problem     the file has a header but no data rows [no_data_rows]\n";
+      if (!delimiter_problem.empty()) std::cout << "problem     " << delimiter_problem << "\n";
       for (const auto& p : binding.problems)
         std::cout << "problem     column '" << p.column << "': " << p.message << " [" << p.rule
                   << "]\n";

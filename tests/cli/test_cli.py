@@ -212,7 +212,7 @@ def reference_scores(
     applicable = W.sum(axis=0)[None, :] - not_applicable.astype(float) @ W
     with np.errstate(divide="ignore", invalid="ignore"):
         coverage = np.where(applicable > 0, den / applicable, 0.0)
-        covered = (applicable > 0) & (den > 0) & (coverage >= ins["coverage"]["min_share"])
+        covered = (applicable > 0) & (den > 0) & (coverage >= ins["coverage"]["min_share"] - 1e-12)
         dim_scores = np.where(covered, num / den, math.nan)
     a = np.array([dim_weights[d] for d in dims])
     composite = np.where(covered.all(axis=1), np.nan_to_num(dim_scores) @ a / a.sum(), math.nan)
@@ -636,10 +636,12 @@ def test_xlsx_sample_matches_csv(cli: Path, tmp_path: Path) -> None:
     equivalent = tmp_path / "sample.csv"
     equivalent.write_text("\n".join(",".join(r) for r in (fixture.HEADER, *fixture.ROWS)) + "\n")
     econ2 = _econ2_instrument(tmp_path)
-    for extra in (["--instrument", econ2], ["--allow-missing-columns"]):
-        a = ok(run(cli, "score", SAMPLE_XLSX, "--id", "interview_id", "-q", *extra)).out
-        b = ok(run(cli, "score", equivalent, "--id", "interview_id", "-q", *extra)).out
-        assert a == b
+    for extra, code in ((["--instrument", econ2], 0), (["--allow-missing-columns"], 1)):
+        # without econ2 no row reaches the coverage rule: exit 1, output written all the same
+        a = run(cli, "score", SAMPLE_XLSX, "--id", "interview_id", "-q", *extra)
+        b = run(cli, "score", equivalent, "--id", "interview_id", "-q", *extra)
+        assert (a.code, b.code) == (code, code), (a.err, b.err)
+        assert a.out == b.out
     got = read_scores(
         ok(run(cli, "score", SAMPLE_XLSX, "--instrument", econ2, "--id", "interview_id", "-q")).out
     )
@@ -973,7 +975,7 @@ USAGE_ERRORS: list[tuple[list[object], str]] = [
     (["frobnicate"], "unknown command 'frobnicate'"),
     ([], "usage: reinscore <command>"),
     (["score", SAMPLE, "--bogus"], "unrecognised option '--bogus'"),
-    (["score", SAMPLE, "--threads", "0"], "--threads must be between 1 and 256"),
+    (["score", SAMPLE, "--threads", "0"], "--threads must be a whole number from 1 to 256"),
     (["score", SAMPLE, "--threads", "abc"], "'--threads' is invalid"),
     (["score", SAMPLE, "--format", "xml"], "--format must be csv or jsonl"),
     (
@@ -1165,14 +1167,19 @@ class RowLevel:
     args: tuple[str, ...]
     problems: dict[int, str]  # spreadsheet row -> exact problems text of an invalid row
     validate: tuple[str, ...]  # lines expected in the `validate` report
+    score_code: int = 0  # 1: no row could be scored (two items only: below the coverage rule)
 
 
 ROW_LEVEL = [
     RowLevel(
         "ragged.csv",
         ("--allow-missing-columns",),
-        {3: "ragged_row: 2 fields, header has 3", 4: "ragged_row: 4 fields, header has 3"},
+        {
+            3: "ragged_row: 2 fields, header has 3; interview_id: id_unreadable: ragged_row",
+            4: "ragged_row: 4 fields, header has 3; interview_id: id_unreadable: ragged_row",
+        },
         ("2 ragged rows: field count differs from the header (rows 3, 4) [ragged_row]",),
+        score_code=1,
     ),
     RowLevel(
         "unknown_codes.csv",
@@ -1218,24 +1225,28 @@ ROW_LEVEL = [
         ("--allow-missing-columns",),
         {},
         ("the file has a header but no data rows [no_data_rows]",),
+        score_code=1,
     ),
     RowLevel(
         "bom_crlf.csv",
         ("--allow-missing-columns",),
         {},
         ("(2 data rows, 3 columns, delimiter ',')",),
+        score_code=1,
     ),
     RowLevel(
         "semicolon_wrong_delimiter.csv",
         ("--allow-missing-columns",),
         {},
         ("(2 data rows, 3 columns, delimiter ';')",),
+        score_code=1,
     ),
     RowLevel(
         "invalid_utf8.csv",
         ("--allow-missing-columns",),
         {3: "food_reduced: invalid_utf8"},
         ("1 rows with invalid UTF-8 (rows 3) [invalid_utf8]",),
+        score_code=1,
     ),
 ]
 
@@ -1249,10 +1260,14 @@ def test_row_level_problem(cli: Path, tmp_path: Path, case: RowLevel) -> None:
         records = list(csv.reader(path.read_text().splitlines(), delimiter=";"))
     out = tmp_path / "out.csv"
     r = run(cli, "score", path, "-o", out, "--id", "interview_id", *case.args)
-    assert r.code == 0, r.err
+    assert r.code == case.score_code, r.err
+    assert ("[nothing_scored]" in r.err) == (case.score_code == 1), r.err
     got = read_scores(out)
     assert len(got) == len(records) - 1, "one output row per input row, none dropped"
-    assert got["interview_id"].tolist() == [rec[0] if rec else "" for rec in records[1:]]
+    # The id of a ragged row is not copied: its fields are not in place.
+    assert got["interview_id"].tolist() == [
+        rec[0] if rec and len(rec) == len(records[0]) else "" for rec in records[1:]
+    ]
     for i, row in got.iterrows():
         sheet_row = int(i) + 2
         if sheet_row in case.problems:
@@ -1270,9 +1285,9 @@ def test_row_level_problem(cli: Path, tmp_path: Path, case: RowLevel) -> None:
 
 
 def test_invalid_utf8_problem_names_column(cli: Path) -> None:
-    got = read_scores(
-        ok(run(cli, "score", BAD / "invalid_utf8.csv", "--allow-missing-columns", "-q")).out
-    )
+    r = run(cli, "score", BAD / "invalid_utf8.csv", "--allow-missing-columns", "-q")
+    assert r.code == 1 and "[nothing_scored]" in r.err, r.err  # two items: none reaches coverage
+    got = read_scores(r.out)
     assert got["problems"].tolist()[1] == "food_reduced: invalid_utf8"
 
 

@@ -209,7 +209,8 @@ TEST(PanelChange, WeightIsTheLaterInterviews) {
   for (auto& r : rows)
     if (r.round == 1 && r.id == "A") r.weight = 50;
   const Panel p = make_panel(rows);
-  const auto& e = find(p.changes({{1, 2}}), {1, 2}, 0);
+  const auto changes = p.changes({{1, 2}});  // find() returns a reference into it
+  const auto& e = find(changes, {1, 2}, 0);
   EXPECT_NEAR(e.change.mean, 0.0, 1e-15);
   EXPECT_DOUBLE_EQ(e.change.sum_weights, 4.0);
 }

@@ -292,7 +292,7 @@ def test_cli_equals_python(cli: Path, tmp_path: Path, mode: str) -> None:
 
 def test_cli_errors(cli: Path) -> None:
     r = run_cli("sensitivity", SAMPLE, "--bound", "1")
-    assert r.code == 2 and "bound must lie in [0, 1)" in r.err
+    assert r.code == 2 and "--bound must be a number from 0 up to but not including 1 [bad_option]" in r.err
     r = run_cli("sensitivity", "-", "--mode", "methods")
     assert r.code == 2 and "give a file, not -" in r.err
     r = run_cli("sensitivity", SAMPLE, "--weight", "age")
