@@ -1,5 +1,9 @@
 #include "pybind11.hpp"
 
+#include <optional>
+#include <string_view>
+#include <utility>
+
 #include <reinscore/instrument.hpp>
 #include <reinscore/weights.hpp>
 
@@ -63,6 +67,18 @@ py::dict weight_set_of(const Instrument& ins, const WeightSet& w) {
 }  // namespace
 
 void register_instrument(py::module_& m) {
+  // The one rule for instrument ids read from data (include/reinscore/instrument.hpp).
+  m.def(
+      "is_plain_name", [](std::string_view name) { return reinscore::is_plain_name(name); },
+      "name"_a);
+  m.def(
+      "split_instrument_tag",
+      [](std::string_view tag) -> std::optional<std::pair<std::string, std::string>> {
+        std::string id, version;
+        if (!reinscore::split_instrument_tag(tag, id, version)) return std::nullopt;
+        return std::make_pair(id, version);
+      },
+      "tag"_a);
   py::class_<Instrument>(m, "Instrument")
       .def_static("load", &Instrument::load, "path"_a)
       .def_static(

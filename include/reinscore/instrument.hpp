@@ -179,6 +179,31 @@ class Instrument {
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
 
+/// The rule an instrument id read from data (the `instrument` column of a scores file,
+/// `id@version#hash`) must pass before it is looked up: 1 to 64 characters from
+/// [A-Za-z0-9_.-], the first a letter or digit. Such an id is never a path, so a lookup
+/// as `ID.json` in the instrument directories cannot leave them. One rule for every face.
+inline bool is_plain_name(std::string_view name) noexcept {
+  const auto alnum = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  };
+  if (name.empty() || name.size() > 64 || !alnum(name[0])) return false;
+  for (const char c : name)
+    if (!alnum(c) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+/// The id and version of a tag "id@version#hash" (Instrument::tag()); false when it is
+/// not one or its id is not a plain name.
+inline bool split_instrument_tag(std::string_view tag, std::string& id, std::string& version) {
+  const auto at = tag.find('@'), hash = tag.rfind('#');
+  if (at == std::string_view::npos || hash == std::string_view::npos || hash < at) return false;
+  if (!is_plain_name(tag.substr(0, at))) return false;
+  id = std::string(tag.substr(0, at));
+  version = std::string(tag.substr(at + 1, hash - at - 1));
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------
 // Implementation.
 

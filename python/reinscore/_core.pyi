@@ -147,6 +147,8 @@ class ScoreArrays(TypedDict):
     #: (row, j): `pass_columns[j]` of that row was not read cleanly and must be left empty.
     pass_unreadable: list[tuple[int, int]]
 
+def is_plain_name(name: str) -> bool: ...
+def split_instrument_tag(tag: str) -> tuple[str, str] | None: ...
 def score_columns(
     instrument: Instrument,
     columns: list[CoreColumn],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -168,17 +167,10 @@ def _fmt(x: object, digits: int = 4) -> str:
     return f"{float(x):.{digits}f}"  # type: ignore[arg-type]
 
 
-#: The rule an instrument id read from data must pass before any lookup (as the command
-#: line's is_plain_name): 1 to 64 characters of [A-Za-z0-9_.-], the first alphanumeric.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-
 def _split_instrument_tag(tag: str) -> tuple[str, str] | None:
-    """``(id, version)`` of ``id@version#hash``; None unless the id is a plain name."""
-    at, hash_at = tag.find("@"), tag.rfind("#")
-    if at < 0 or hash_at < at or not _PLAIN_NAME.fullmatch(tag[:at]):
-        return None
-    return tag[:at], tag[at + 1 : hash_at]
+    """``(id, version)`` of ``id@version#hash``; None unless the id is a plain name
+    (the C++ rule, ``reinscore::is_plain_name``)."""
+    return _core.split_instrument_tag(tag)
 
 
 def _instrument_by_plain_name(ident: str) -> Instrument:
@@ -187,7 +179,7 @@ def _instrument_by_plain_name(ident: str) -> Instrument:
     ../../x is not looked up at all)."""
     from ._instrument import instrument_dirs, load_instrument
 
-    if not _PLAIN_NAME.fullmatch(ident):
+    if not _core.is_plain_name(ident):
         raise ValueError("an instrument id read from data is not a plain name")
     for d in instrument_dirs():
         candidate = d / f"{ident}.json"

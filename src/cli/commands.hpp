@@ -59,13 +59,6 @@ class DelimiterCheck {
 std::vector<std::string> instrument_dirs();
 /// A path to an instrument file, or a name looked up in instrument_dirs().
 Instrument resolve_instrument(const std::string& name_or_path);
-/// Instrument ids read from data (the `instrument` column of a scores file,
-/// id@version#hash) must pass this one rule before any lookup: 1 to 64 characters from
-/// [A-Za-z0-9_.-], the first a letter or digit. Such an id is never a path.
-bool is_plain_name(std::string_view name) noexcept;
-/// The id and version of a tag "id@version#hash"; false when it is not one or its id
-/// is not a plain name.
-bool split_instrument_tag(std::string_view tag, std::string& id, std::string& version);
 /// The instrument named `id` by data: only ever a regular file `id`.json in
 /// instrument_dirs(). Throws std::invalid_argument when `id` is not a plain name or no
 /// such file exists.

@@ -172,24 +172,6 @@ std::string DelimiterCheck::problem() const {
          "give --delimiter [delimiter_mismatch]";
 }
 
-bool is_plain_name(std::string_view name) noexcept {
-  if (name.empty() || name.size() > 64 || !std::isalnum(static_cast<unsigned char>(name[0])))
-    return false;
-  for (const char c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
-bool split_instrument_tag(std::string_view tag, std::string& id, std::string& version) {
-  const auto at = tag.find('@'), hash = tag.rfind('#');
-  if (at == std::string_view::npos || hash == std::string_view::npos || hash < at) return false;
-  if (!is_plain_name(tag.substr(0, at))) return false;
-  id = std::string(tag.substr(0, at));
-  version = std::string(tag.substr(at + 1, hash - at - 1));
-  return true;
-}
-
 Instrument instrument_by_plain_name(const std::string& id) {
   if (!is_plain_name(id))
     throw std::invalid_argument(

@@ -1091,3 +1091,23 @@ TEST(InstrumentWithWeights, ValidatesTheNewSet) {
     EXPECT_EQ("weight_sets.bad.items.s2.composite", e.path());
   }
 }
+
+// Instrument ids read from data are looked up only when they are plain names: never a
+// path, a device or a parent directory (tests/cli/test_hardening.py runs the commands).
+TEST(PlainName, OnlyShortNamesOfSafeCharacters) {
+  for (const char* ok : {"iom-rss", "structural-gcm21", "a", "A.b_c-1", "9x"})
+    EXPECT_TRUE(is_plain_name(ok)) << ok;
+  for (const char* bad : {"", ".", "..", "../x", "/dev/zero", "a/b", "-x", ".hidden", "_x", "a b",
+                          "a\\b", "evil.json\n", "caf\xc3\xa9"})
+    EXPECT_FALSE(is_plain_name(bad)) << bad;
+  EXPECT_TRUE(is_plain_name(std::string(64, 'a')));
+  EXPECT_FALSE(is_plain_name(std::string(65, 'a')));
+  std::string id, version;
+  EXPECT_TRUE(split_instrument_tag("iom-rss@0.1#abcdef012345", id, version));
+  EXPECT_EQ(id, "iom-rss");
+  EXPECT_EQ(version, "0.1");
+  EXPECT_FALSE(split_instrument_tag("../x@1#h", id, version));
+  EXPECT_FALSE(split_instrument_tag("/dev/zero@1#h", id, version));
+  EXPECT_FALSE(split_instrument_tag("noversion", id, version));
+  EXPECT_FALSE(split_instrument_tag("a#h@1", id, version));
+}
