@@ -125,6 +125,29 @@ inline std::uint64_t hash_tail(std::string_view s, std::uint64_t seed) noexcept 
   return h;
 }
 
+/// A seed nobody can predict (std::random_device), for tables keyed on untrusted text:
+/// results never depend on it, only the layout does.
+inline std::uint64_t random_seed() {
+  std::random_device rd;
+  return (std::uint64_t{rd()} << 32 | rd()) | 1;
+}
+
+/// Seeded hash for std::unordered_map keys from an instrument file (labels, numeric
+/// codes): std::hash of an integer is the integer itself, so codes that are multiples of
+/// the bucket count would share one chain.
+struct SeededHash {
+  using is_transparent = void;
+  std::uint64_t seed = random_seed();
+  std::size_t operator()(std::string_view s) const noexcept {
+    const Words16 w = words16(s);
+    const std::uint64_t a = s.size() <= 16 ? w.a : w.a ^ hash_tail(s, seed);
+    return static_cast<std::size_t>(hash16({a, w.b}, s.size(), seed));
+  }
+  std::size_t operator()(long long x) const noexcept {
+    return static_cast<std::size_t>(hash16({static_cast<std::uint64_t>(x), 0}, 8, seed));
+  }
+};
+
 /// Table from answer text to coded cell. Scales have a few dozen spellings at most, so
 /// build() usually finds a perfect hash: a lookup is then one probe into one 32-byte slot
 /// and a two-word comparison. Coding dominates scoring time (benchmarks/RESULTS.md), so
@@ -170,7 +193,7 @@ class CodeTable {
     }
     // No perfect layout: linear probing under a seed nobody can predict, so that even
     // codes crafted against the fixed seeds above keep O(1) expected probes.
-    relayout(base, (std::uint64_t{std::random_device{}()} << 32 | std::random_device{}()) | 1);
+    relayout(base, random_seed());
   }
   /// True when build() found a collision-free layout (tests and benchmarks).
   bool perfect() const noexcept { return perfect_; }
@@ -269,7 +292,9 @@ class CodeTable {
     perfect_ = true;
     return true;
   }
-  std::uint64_t seed_ = 0x9E3779B97F4A7C15ULL | 1;
+  // Until build() finds a perfect layout, keys are placed by linear probing under this
+  // seed: unpredictable, so that crafted codes cannot pile into one probe chain.
+  std::uint64_t seed_ = random_seed();
   unsigned shift_ = 61;
   bool perfect_ = false;
   std::vector<std::string> keys_;
@@ -356,8 +381,8 @@ class ItemCoder {
   }
 
   detail::CodeTable exact_;
-  std::unordered_map<std::string, CodedCell> labels_;
-  std::unordered_map<long long, CodedCell> numeric_codes_;
+  std::unordered_map<std::string, CodedCell, detail::SeededHash, std::equal_to<>> labels_;
+  std::unordered_map<long long, CodedCell, detail::SeededHash> numeric_codes_;
   bool numeric_ = false;
   bool any_numeric_code_ = false;
   bool reverse_ = false;

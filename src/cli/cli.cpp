@@ -70,8 +70,6 @@ int exit_code_of(const std::string& command, const std::exception_ptr& error) {
     return fail(command, e.what(), usage_or_input);
   } catch (const std::invalid_argument& e) {  // usage_error, instrument_error
     return fail(command, e.what(), usage_or_input);
-  } catch (const std::out_of_range& e) {
-    return fail(command, e.what(), usage_or_input);
   } catch (const boost::program_options::error& e) {
     return fail(command, e.what(), usage_or_input);
   } catch (const std::ios_base::failure& e) {

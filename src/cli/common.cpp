@@ -378,7 +378,14 @@ Output::Output(const std::string& path) : path_(path) {
   if (::lstat(path_.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
     std::error_code ec;
     const fs::path real = fs::canonical(path_, ec);
-    if (!ec) target_ = real.string();
+    if (!ec) {
+      target_ = real.string();
+    } else {
+      // A dangling link: write the file it names (as `>` in a shell does), never replace
+      // the link itself. Its target is resolved relative to the link's directory.
+      fs::path to = fs::read_symlink(path_, ec);
+      if (!ec) target_ = (to.is_absolute() ? to : fs::path(path_).parent_path() / to).string();
+    }
   }
   std::random_device rd;
   for (int attempt = 0; fd_ < 0; ++attempt) {

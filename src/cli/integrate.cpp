@@ -112,8 +112,16 @@ ScoredFile score_file(const std::string& path, const Instrument& ins,
     for (std::size_t r = 0; r < batch.rows(); ++r) {
       const auto row = batch.row(r);
       const auto ri = static_cast<Eigen::Index>(r);
-      out.key.emplace_back(key_c < row.size() ? std::string(row[key_c]) : std::string());
-      out.parent.emplace_back(parent_c < row.size() ? std::string(row[parent_c]) : std::string());
+      // A key is copied only when its field was read cleanly: in a ragged row (another
+      // delimiter) the first field holds the whole line, every answer of the row. Such a
+      // row then has no key and is reported as unmatched by its row number.
+      const io::RowFacts facts = io::row_facts(res, ri);
+      const auto clean = [&](std::size_t c) {
+        return c < row.size() && io::pass_field_problem(facts, c).empty() ? std::string(row[c])
+                                                                          : std::string();
+      };
+      out.key.push_back(clean(key_c));
+      out.parent.push_back(clean(parent_c));
       out.row.push_back(batch.record[r]);
       out.status.push_back(res.scores.status[r]);
       std::vector<double> s;

@@ -110,7 +110,13 @@ Key load_key(const std::string& path) {
     return key;
   } catch (const input_error& e) {
     OPENSSL_cleanse(text.data(), text.size());
-    throw input_error(e.rule(), "key file '" + path + "': " + e.what());
+    // e.what() ends in " [rule]", which the new error adds again.
+    std::string message = e.what();
+    const std::string suffix = " [" + e.rule() + "]";
+    if (message.size() >= suffix.size() &&
+        message.compare(message.size() - suffix.size(), suffix.size(), suffix) == 0)
+      message.resize(message.size() - suffix.size());
+    throw input_error(e.rule(), "key file '" + path + "': " + message);
   }
 }
 

@@ -134,6 +134,33 @@ def test_sensitivity_copies_no_field_of_a_ragged_row(cli: Path) -> None:
     assert r.frame["interview_id"].tolist() == ["R001", "", "R003"]
 
 
+def test_integrate_copies_no_key_of_a_ragged_row(cli: Path, tmp_path: Path) -> None:
+    # One community row written with ';': its first field is the whole line. That line
+    # (every answer of the row) must reach no output file as a key.
+    lines = (DATA / "examples" / "community_sample.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",", ";")
+    raw = lines[2].encode()
+    community = tmp_path / "community.csv"
+    community.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scores = tmp_path / "scores.csv"
+    r = run(cli, "score", DATA / "examples" / "rss_sample.csv", "--id", "interview_id",
+            "--keep", "community_id", "--keep", "country", "-q", "-o", scores)
+    assert r.code == 0, r.err
+    outs = [tmp_path / n for n in ("out.csv", "com.csv", "country.csv", "problems.csv")]
+    r = run(cli, "integrate", "--individual", scores, "--community", community,
+            "--structural", DATA / "examples" / "structural_sample.csv", "-o", outs[0],
+            "--community-out", outs[1], "--country-out", outs[2], "--problems-out", outs[3])
+    assert r.code in (0, 1), r.err
+    assert raw.decode() not in r.err
+    for out in outs:
+        if out.exists():
+            assert raw not in out.read_bytes(), out.name
+            assert b"strongly_disagree" not in out.read_bytes(), out.name
+    # The row is still reported, by its row number, as a row without a key.
+    assert outs[3].exists()
+    assert b"3" in outs[3].read_bytes()
+
+
 # -- point 8: keygen -------------------------------------------------------------------
 
 

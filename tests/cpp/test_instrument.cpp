@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cmath>
 #include <filesystem>
@@ -464,9 +466,29 @@ TEST(InstrumentLoad, DirectoriesAndDevicesAreRefusedQuickly) {
       (void)Instrument::load("/dev/zero");
       FAIL() << "/dev/zero was loaded";
     } catch (const std::invalid_argument& e) {
-      EXPECT_NE(std::string(e.what()).find("[file_too_large]"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("[not_a_file]"), std::string::npos) << e.what();
     }
   }
+  // A FIFO without a writer: opened without blocking and refused, never waited on.
+  const std::string fifo = (std::filesystem::path(::testing::TempDir()) / "reinscore_fifo.json").string();
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    (void)Instrument::load(fifo);
+    FAIL() << "a FIFO was loaded";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[not_a_file]"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(fifo);
+  // A file over the limit.
+  const std::string big = write_temp("big.json", std::string((16u << 20) + 1, ' '));
+  try {
+    (void)Instrument::load(big);
+    FAIL() << "a 16 MiB + 1 file was loaded";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[file_too_large]"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(big);
 }
 
 TEST(InstrumentValidation, EverySpellingOfACodeMeansOneThing) {

@@ -142,5 +142,17 @@ TEST(KeyFile, LoadChecksThePath) {
   } catch (const input_error& e) {
     EXPECT_NE(std::string(e.what()).find("big.key"), std::string::npos) << "names the file";
   }
+  // A key that does not parse: the message names the rule once.
+  const auto bad = (dir / "bad.key").string();
+  std::ofstream(bad) << key_file_header << "\n" << std::string(64, 'g') << "\n";
+  try {
+    load_key(bad);
+    ADD_FAILURE() << "accepted a key of non-hex digits";
+  } catch (const input_error& e) {
+    const std::string what = e.what();
+    const std::string tag = "[" + e.rule() + "]";
+    EXPECT_EQ(what.find(tag), what.rfind(tag)) << what;
+    EXPECT_EQ(what.find("gggg"), std::string::npos) << "never shows key bytes";
+  }
   std::filesystem::remove_all(dir);
 }

@@ -1,45 +1,60 @@
 // Reading a whole small file (instrument, weight table, column map) with a size limit,
-// so that a path naming /dev/zero, a huge file or a directory fails fast with a clear
-// message instead of exhausting memory.
+// so that a path naming /dev/zero, a FIFO, a huge file or a directory fails fast with a
+// clear message instead of blocking or exhausting memory.
 #pragma once
 
+#include <cerrno>
 #include <cstddef>
-#include <fstream>
 #include <stdexcept>
 #include <string>
-#include <system_error>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace reinscore::detail {
 
 /// Limit of read_small_file(): instrument, weight and map files are hand-edited text.
 inline constexpr std::size_t max_small_file_bytes = std::size_t{16} << 20;  // 16 MiB
 
-/// The bytes of `path`, at most `limit`. `what` names the file in messages ("instrument
-/// file"). Throws std::invalid_argument naming the path and the rule for a file that
-/// cannot be opened, is a directory, or is larger than the limit (a device such as
-/// /dev/zero counts as larger: it is read only up to the limit).
+/// The bytes of the regular file `path`, at most `limit`. `what` names the file in
+/// messages ("instrument file"). Throws std::invalid_argument naming the path and the
+/// rule: `unreadable_file` (cannot be opened or read), `not_a_file` (a directory, FIFO,
+/// device or socket: opened without blocking and never read), `file_too_large`.
 inline std::string read_small_file(const std::string& path, const std::string& what,
                                    std::size_t limit = max_small_file_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    throw std::invalid_argument("cannot open " + what + " '" + path + "' [unreadable_file]");
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw std::invalid_argument("cannot read " + what + " '" + path +
-                                "': it is a directory [not_a_file]");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open " + what + " '" + path + "' [unreadable_file]");
+  if (::fstat(fd, &st) != 0)
+    throw std::invalid_argument("cannot open " + what + " '" + path + "' [unreadable_file]");
+  if (!S_ISREG(st.st_mode))
+    throw std::invalid_argument(
+        "cannot read " + what + " '" + path + "': " +
+        (S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file") + " [not_a_file]");
+  if (static_cast<std::size_t>(st.st_size) > limit)
+    throw std::invalid_argument(what + " '" + path + "' is larger than " +
+                                std::to_string(limit >> 20) + " MiB [file_too_large]");
   std::string out;
   char buf[1 << 16];
-  while (in) {
-    in.read(buf, sizeof buf);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    if (out.size() + got > limit)
+  for (;;) {
+    const ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      throw std::invalid_argument("reading " + what + " '" + path + "' failed [unreadable_file]");
+    if (got == 0) break;
+    // The size may have grown since fstat: the limit holds on what is read.
+    if (out.size() + static_cast<std::size_t>(got) > limit)
       throw std::invalid_argument(what + " '" + path + "' is larger than " +
                                   std::to_string(limit >> 20) + " MiB [file_too_large]");
-    out.append(buf, got);
+    out.append(buf, static_cast<std::size_t>(got));
   }
-  if (in.bad())
-    throw std::invalid_argument("reading " + what + " '" + path + "' failed [unreadable_file]");
   return out;
 }
 
