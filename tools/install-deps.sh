@@ -15,6 +15,8 @@ debs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev libzip-dev libexpat1-dev
   clang-format python3-venv
+  # make fuzz / make test: libFuzzer harnesses need clang, libFuzzer and the sanitizer runtimes
+  clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
