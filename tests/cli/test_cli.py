@@ -19,7 +19,6 @@ import importlib.util
 import io
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _clitools import Run, ok, run
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -59,59 +59,6 @@ REASONS = {
 
 # --------------------------------------------------------------------------------------
 # Running the binary
-
-
-def _binary() -> Path:
-    env = os.environ.get("REINSCORE_CLI")
-    return Path(env) if env else REPO / "build" / "src" / "cli" / "reinscore"
-
-
-@dataclass
-class Run:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out.decode("utf-8")
-
-
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    path = _binary()
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(
-            f"reinscore binary not found or not executable at {path}. Build it with\n"
-            "  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && "
-            "cmake --build build --target reinscore_exe\n"
-            "or set REINSCORE_CLI to the executable.",
-            pytrace=False,
-        )
-    return path
-
-
-def run(
-    cli: Path, *args: object, stdin: bytes | None = None, env: dict[str, str] | None = None
-) -> Run:
-    full_env = dict(os.environ)
-    full_env["REINSCORE_INSTRUMENT_PATH"] = str(DATA / "instruments")
-    if env:
-        full_env.update(env)
-    p = subprocess.run(
-        [str(cli), *map(str, args)],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        timeout=300,
-        env=full_env,
-        check=False,
-    )
-    return Run(p.returncode, p.stdout, p.stderr.decode("utf-8", errors="replace"))
-
-
-def ok(r: Run) -> Run:
-    assert r.code == 0, f"exit {r.code}; stderr:\n{r.err}"
-    return r
 
 
 def read_scores(data: bytes | Path) -> pd.DataFrame:

@@ -18,52 +18,29 @@ import subprocess
 import threading
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _clitools import DATA, REPO, Run, ok
+from _clitools import run as _run
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "data"
 SAMPLE = DATA / "examples" / "rss_sample.csv"
 BAD = REPO / "tests" / "data" / "bad"
 MEMORY_LIMIT = 2 << 30  # bytes of address space for each run
 
 
-def _binary() -> Path:
-    env = os.environ.get("REINSCORE_CLI")
-    return (Path(env) if env else REPO / "build" / "src" / "cli" / "reinscore").resolve()
-
-
-@dataclass
-class Run:
-    code: int
-    out: bytes
-    err: str
-
-
-@pytest.fixture(scope="module")
-def cli() -> Path:
-    path = _binary()
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"reinscore binary not found at {path} (set REINSCORE_CLI)", pytrace=False)
-    return path
+def _limited_prefix() -> list[str]:
+    """A shell that runs the command line under an address-space limit (a shell's
+    ulimit: no preexec_fn, which is unsafe next to the reader threads of these tests)."""
+    # ASan reserves terabytes of shadow address space: `make test-asan` bounds RSS instead.
+    limit = "" if os.environ.get("REINSCORE_SANITIZED") else f"ulimit -v {MEMORY_LIMIT >> 10}; "
+    return ["/bin/sh", "-c", f'{limit}exec "$@"', "sh"]
 
 
 def _limited(cli: Path, *args: object) -> list[str]:
-    """The command line under an address-space limit (a shell's ulimit: no preexec_fn,
-    which is unsafe next to the reader threads of these tests)."""
-    # ASan reserves terabytes of shadow address space: `make test-asan` bounds RSS instead.
-    limit = "" if os.environ.get("REINSCORE_SANITIZED") else f"ulimit -v {MEMORY_LIMIT >> 10}; "
-    return [
-        "/bin/sh",
-        "-c",
-        f'{limit}exec "$@"',
-        "sh",
-        str(cli),
-        *map(str, args),
-    ]
+    """The argv of _limited_prefix() running `cli args...` (for Popen)."""
+    return [*_limited_prefix(), str(cli), *map(str, args)]
 
 
 def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -81,22 +58,9 @@ def run(
     stdout: object = subprocess.PIPE,
     timeout: float = 60,
 ) -> Run:
-    p = subprocess.run(
-        _limited(cli, *args),
-        stdin=subprocess.DEVNULL,
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        timeout=timeout,
-        env=_env(env),
-        cwd=cwd,
-        check=False,
-    )
-    return Run(p.returncode, p.stdout or b"", p.stderr.decode("utf-8", errors="replace"))
-
-
-def ok(r: Run) -> Run:
-    assert r.code == 0, f"exit {r.code}; stderr:\n{r.err}"
-    return r
+    """_clitools.run under the limits of _limited()."""
+    return _run(cli, *args, cwd=cwd, env=env, stdout=stdout, timeout=timeout,
+                prefix=_limited_prefix())
 
 
 def leftovers(directory: Path) -> list[str]:

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
-import os
 import stat
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _clitools import run
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -26,35 +23,6 @@ SAMPLE = DATA / "examples" / "rss_sample.csv"
 BAD = REPO / "tests" / "data" / "bad"
 HEADER = "reinscore-pseudonym-key v1 hmac-sha256"
 TEST_KEY = bytes(range(32))
-
-
-@dataclass
-class Run:
-    code: int
-    out: bytes
-    err: str
-
-    @property
-    def frame(self) -> pd.DataFrame:
-        return pd.read_csv(io.BytesIO(self.out), dtype=str, keep_default_na=False)
-
-
-@pytest.fixture(scope="session")
-def cli() -> Path:
-    env = os.environ.get("REINSCORE_CLI")
-    path = Path(env) if env else REPO / "build" / "src" / "cli" / "reinscore"
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"reinscore binary not found at {path} (set REINSCORE_CLI)", pytrace=False)
-    return path
-
-
-def run(cli: Path, *args: object) -> Run:
-    env = dict(os.environ, REINSCORE_INSTRUMENT_PATH=str(DATA / "instruments"))
-    p = subprocess.run(
-        [str(cli), *map(str, args)], input=b"", capture_output=True, timeout=300, env=env,
-        check=False,
-    )
-    return Run(p.returncode, p.stdout, p.stderr.decode("utf-8", errors="replace"))
 
 
 def key_file(path: Path, key: bytes = TEST_KEY) -> Path:
