@@ -470,7 +470,8 @@ TEST(InstrumentLoad, DirectoriesAndDevicesAreRefusedQuickly) {
     }
   }
   // A FIFO without a writer: opened without blocking and refused, never waited on.
-  const std::string fifo = (std::filesystem::path(::testing::TempDir()) / "reinscore_fifo.json").string();
+  const std::string fifo =
+      (std::filesystem::path(::testing::TempDir()) / "reinscore_fifo.json").string();
   std::filesystem::remove(fifo);
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   try {
