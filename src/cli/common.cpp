@@ -176,29 +176,13 @@ Instrument instrument_by_plain_name(const std::string& id) {
   if (!is_plain_name(id))
     throw std::invalid_argument(
         "an instrument id read from data is not a plain name [not_plain_name]");
-  constexpr std::size_t max_bytes = std::size_t{16} << 20;
   for (const auto& dir : instrument_dirs()) {
     const std::string path = (fs::path(dir) / (id + ".json")).string();
-    // Never blocks nor reads without end: O_NONBLOCK, a regular file only, a size limit.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) continue;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        static_cast<std::uint64_t>(st.st_size) > max_bytes) {
-      ::close(fd);
-      continue;
-    }
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < text.size()) {
-      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    text.resize(got);
-    return Instrument::parse(text, path);
+    // Only regular files are candidates; read_small_file (through load) checks it again on
+    // the open descriptor, never blocks on a FIFO and caps the size.
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) continue;
+    return Instrument::load(path);
   }
   throw std::invalid_argument("no instrument named '" + id + "' in the instrument directories");
 }
