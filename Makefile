@@ -41,7 +41,7 @@ test-python: build
 	@$(TEST_VENV)/bin/python -m pip install -q --upgrade pip
 	@$(TEST_VENV)/bin/python -m pip install -q -r tools/requirements-dev.txt
 	@$(TEST_VENV)/bin/python -m pip install -q $(CURDIR)
-	@REINSCORE_CLI=$(REINSCORE) $(TEST_VENV)/bin/python -m pytest tests/python tests/cli
+	@REINSCORE_CLI=$(REINSCORE) $(TEST_VENV)/bin/python -m pytest tests/python tests/cli tests/parity
 
 # The whole ctest suite and the command-line tests again, on a build of our own code with
 # AddressSanitizer and UndefinedBehaviorSanitizer (gcc; docs/ARCHITECTURE.md).

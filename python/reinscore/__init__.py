@@ -11,6 +11,7 @@ numbers (answer values and equal weights), not the official tables.
 from __future__ import annotations
 
 from . import _core, _fit, _levels, _panel, _reliability, _survey
+from ._errors import InputError
 from ._fit import *
 from ._instrument import Instrument, WeightSet, instrument_dirs, load_instrument
 from ._levels import *
@@ -24,6 +25,7 @@ from ._validate import ValidationReport, validate
 __version__: str = _core.__version__
 
 __all__ = [  # noqa: PLE0604 - the star entries are the submodules' __all__ lists
+    "InputError",
     "Instrument",
     "ScoreSummary",
     "ValidationReport",

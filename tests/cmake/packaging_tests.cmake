@@ -24,6 +24,10 @@ add_test(NAME packaging.find_package.run
 set_tests_properties(packaging.find_package.run PROPERTIES FIXTURES_REQUIRED fp_built
                      PASS_REGULAR_EXPRESSION "composite 1 status complete.*composite nan status insufficient.*iom-rss@")
 
+add_test(NAME packaging.find_package.app COMMAND ${_pkg_dir}/find_package/app_consumer)
+set_tests_properties(packaging.find_package.app PROPERTIES FIXTURES_REQUIRED fp_built
+                     PASS_REGULAR_EXPRESSION "round,n,mean_composite.1,2,0.5.2,1,0.5.10,1,1")
+
 add_test(NAME packaging.pkg_config
          COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${_prefix}/share/pkgconfig
                  pkg-config --cflags reinscore)

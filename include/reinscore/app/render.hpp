@@ -1,0 +1,44 @@
+// The one table facility: renders any Report (or one of its tables) for a terminal, as
+// CSV or as JSON. Spellings per format (docs/cli.md, "Output formats"):
+//
+//   format | number                         | missing | suppressed count
+//   table  | fixed, Column::digits decimals | -       | <N
+//   csv    | shortest round-trip decimal    | (empty) | <N
+//   json   | shortest round-trip, no exponent (2000, 0.25) | null | "<N"
+//
+// CSV text cells are escaped for spreadsheets (a leading = + - @ gets an apostrophe).
+#pragma once
+
+#include <reinscore/app/report.hpp>
+
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace reinscore::app {
+
+enum class Format : std::uint8_t { table, csv, json };
+
+/// "table", "csv" or "json"; throws option_error (rule bad_option) naming `option`.
+Format parse_format(std::string_view text, std::string_view option = "--format");
+std::string_view format_name(Format f) noexcept;
+
+/// One table. CSV is the header and the rows; JSON an object {"name", "title", "columns":
+/// [{"name", "type"}], "rows": [[...]]}; the terminal table right-aligns numbers and
+/// left-aligns text under a header row.
+std::string render(const Table& t, Format f);
+/// A whole report. Terminal: each table under its title when there are several; CSV:
+/// the first table only (a CSV file holds one table; write the others with
+/// render(table) to files of their own); JSON: {"command", "tables": [...], "notes": [...]}.
+std::string render(const Report& r, Format f);
+
+/// A number as JSON people can read and edit: the shortest decimal that reads back to
+/// the same double, never in exponent form (2000, 0.25, 1e-7 -> 0.0000001); "null" for
+/// NaN and infinities.
+std::string json_number(double x);
+/// Serialises a JSON value with json_number for every double, two-space indentation when
+/// `indent` (for files people edit: instruments, weight sets), compact otherwise.
+std::string to_json_text(const boost::json::value& v, bool indent = true);
+
+}  // namespace reinscore::app
