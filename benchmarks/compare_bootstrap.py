@@ -23,7 +23,8 @@ import sys
 import time
 
 import numpy as np
-from reinscore import _core
+import pandas as pd
+import reinscore
 
 SEED, N, B = 20261127, 100_000, 1000
 M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -55,8 +56,17 @@ def workload() -> dict[str, np.ndarray]:
             hj = splitmix(seed + np.uint64(7) * r + np.uint64(2 + j))
             v = np.minimum(1.0, 0.3 + 0.1 * g.astype(float) + 0.4 * unit(splitmix(hj)) + 0.2 * unit(splitmix(a ^ np.uint64(j))))
             values[:, j] = np.where((hj & np.uint64(1023)) < 20, np.nan, np.floor(32 * v) / 32)
-    return {"values": values, "group": g.astype(np.int64), "stratum": h.astype(np.int64),
-            "cluster": (h * np.uint64(25) + c).astype(np.int64), "weight": w}
+    # Strata and clusters numbered by first appearance, as the application layer numbers
+    # the values of a column: both sides then order PSUs, and draw their factors, alike.
+    return {"values": values, "group": g.astype(np.int64), "stratum": _by_first_appearance(h),
+            "cluster": _by_first_appearance(h * np.uint64(25) + c), "weight": w}
+
+
+def _by_first_appearance(x: np.ndarray) -> np.ndarray:
+    _, first, inverse = np.unique(x, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse.ravel()]
 
 
 def _replicate_seed(seed: int, b: int) -> int:
@@ -140,11 +150,23 @@ def main() -> int:
     d = workload()
     seed = 20250101
 
+    frame = pd.DataFrame({"group": d["group"], "w": d["weight"], "h": d["stratum"], "c": d["cluster"]})
+    for j in range(4):
+        frame[f"v{j}"] = d["values"][:, j]
+        frame[f"coverage_v{j}"] = 1.0
+
     def cpp(threads: int) -> dict:
-        return _core.survey_summary(
-            np.asfortranarray(d["values"]), d["group"], weights=d["weight"], strata=d["stratum"],
-            clusters=d["cluster"], thresholds=[0.5] * 4, quantiles=[True] * 4, method="bootstrap",
-            replicates=args.replicates, seed=seed, threads=threads, min_cell=0)
+        s = reinscore.survey_summary(frame, by="group", weight="w", strata="h", cluster="c", ci="bootstrap",
+                                     threshold=0.5, replicates=args.replicates, seed=seed, threads=threads,
+                                     min_cell=0)
+        e = s.estimates[s.estimates["variable"] != "status"]
+        G = e["group"].nunique()
+
+        def arrays(stats: list[str], shape: tuple[int, ...]) -> dict:
+            sub = e[e["statistic"].isin(stats)]
+            return {f: sub[f].to_numpy(float).reshape(shape) for f in ("se", "lo", "hi")}
+        return {"groups": {"mean": arrays(["mean"], (G, 4)), "above": arrays(["above"], (G, 4)),
+                           "quantiles": arrays(["p25", "median", "p75"], (G, 4, 3))}}
 
     def best(f, *a):
         times, out = [], None

@@ -231,7 +231,7 @@ def test_scored_sample_matches_samplics(scored: pd.DataFrame) -> None:
     # Status shares are means of indicators: the same estimator.
     share = est(s, "status", "share_complete")
     for _, row in share.iterrows():
-        g = scored[scored["round"] == row["round"]]
+        g = scored[scored["round"].astype(str) == str(row["round"])]
         assert row["estimate"] == pytest.approx((g["status"] == "complete").mean(), abs=1e-12)
 
 
@@ -490,7 +490,7 @@ def test_cli_errors(tmp_path: Path) -> None:
     r = run_cli("summarize", scores, "--by", "round", "--replicates", "10")
     assert r.code == 2 and "--replicates needs --ci" in r.err
     r = run_cli("summarize", scores, "--by", "round", "--ci", "linearization", "--replicates", "10")
-    assert r.code == 2 and "bootstrap only" in r.err
+    assert r.code == 2 and "--replicates needs --ci bootstrap [option_needs]" in r.err
     r = run_cli("summarize", scores, "--weight", "round2")
     assert r.code == 2 and "column 'round2'" in r.err and "[missing_column]" in r.err
     bad = tmp_path / "bad.csv"
@@ -551,25 +551,26 @@ def test_errors_name_column_and_rule(design_df: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match=r"column 'nope'.*missing_column"):
         reinscore.survey_summary(design_df, by="nope", threshold=0.5)
     bad = design_df.assign(w=design_df["w"].where(design_df.index != 7, -2.5))
-    with pytest.raises(ValueError, match=r"column 'w'.*position 7.*invalid_weight") as e:
+    with pytest.raises(reinscore.InputError, match=r"row 8: column 'w'.*invalid_weight") as e:
         reinscore.survey_summary(bad, weight="w", threshold=0.5)
-    assert "-2.5" not in str(e.value)
+    assert "-2.5" not in str(e.value) and (e.value.row, e.value.column) == (8, "w")
     lonely = design_df.assign(country=np.where(design_df["community_id"] == "C0-0", "solo", design_df["country"]))
     with pytest.raises(ValueError, match=r"column 'country'.*singleton_stratum"):
         reinscore.survey_summary(lonely, strata="country", cluster="community_id", threshold=0.5)
     for rule in ("certainty", "centered"):
         ok = reinscore.survey_summary(lonely, strata="country", cluster="community_id", singleton=rule, threshold=0.5)
         assert ok.design["singleton_strata"] == 1
-    with pytest.raises(ValueError, match="compare_needs_ci"):
+    with pytest.raises(reinscore.InputError, match=r"compare needs ci.*option_needs"):
         reinscore.survey_summary(design_df, by="round", ci=None, compare="round:1")
     with pytest.raises(ValueError, match="unknown_level"):
         reinscore.survey_summary(design_df, by="round", compare="round:4", threshold=0.5)
-    with pytest.raises(ValueError, match="bad_compare"):
+    with pytest.raises(reinscore.InputError, match=r"compare must be COLUMN:LEVEL.*bad_option"):
         reinscore.survey_summary(design_df, by="round", compare="country:C1", threshold=0.5)
-    with pytest.raises(ValueError, match="unknown_method"):
+    with pytest.raises(reinscore.InputError, match=r"ci must be .*linearization or bootstrap.*bad_option"):
         reinscore.survey_summary(design_df, ci="jackknife", threshold=0.5)
-    with pytest.raises(ValueError, match="bad_level"):
+    with pytest.raises(reinscore.InputError, match="level must be a number between 0 and 1") as e:
         reinscore.survey_summary(design_df, level=95, threshold=0.5)
+    assert e.value.option == "level"
 
 
 def test_singleton_rules_by_hand(design_df: pd.DataFrame) -> None:
