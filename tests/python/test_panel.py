@@ -1,19 +1,18 @@
-"""reinscore.panel and `reinscore panel`: change between rounds, months since return,
-transitions, attrition, checked against pandas/scipy/statsmodels on the scored sample."""
+"""reinscore.panel: change between rounds, months since return, transitions, attrition,
+checked against pandas/scipy/statsmodels on the scored sample (the command line:
+tests/cli/test_panel.py; both faces compared: tests/parity/test_panel.py)."""
 
 from __future__ import annotations
 
-import io
 import math
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import reinscore
-from _helpers import DIMS, SAMPLE, run_cli
+from _helpers import DIMS, RSS_JSON, SAMPLE
 from scipy import stats
 from statsmodels.stats.weightstats import DescrStatsW
 
@@ -34,14 +33,6 @@ def report(scores: pd.DataFrame) -> reinscore.PanelReport:
     return reinscore.panel(scores, status=True, min_cell=0)
 
 
-@pytest.fixture(scope="module")
-def scores_file(cli: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("panel") / "scores.csv"
-    args = [a for k in KEEP for a in ("--keep", k)]
-    path.write_bytes(run_cli("score", SAMPLE, "--id", "interview_id", *args, "-q").ok().out)
-    return path
-
-
 def _wide(scores: pd.DataFrame, col: str) -> pd.DataFrame:
     """returnee x round table of one column (NaN where not interviewed)."""
     s = scores.assign(round=scores["round"].astype(int))
@@ -52,15 +43,6 @@ def _row(frame: pd.DataFrame, a: int, b: int, score: str) -> pd.Series[Any]:
     sel = frame[(frame["from"] == a) & (frame["to"] == b) & (frame["score"] == score)]
     assert len(sel) == 1
     return sel.iloc[0]
-
-
-def _cli_tables(out: bytes) -> dict[str, pd.DataFrame]:
-    """Splits `panel --format csv` output ("# name" sections) into frames read as text."""
-    tables: dict[str, pd.DataFrame] = {}
-    for block in out.decode().split("\n# "):
-        name, _, body = block.lstrip("# ").partition("\n")
-        tables[name] = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False)
-    return tables
 
 
 # -- 1. change between rounds -----------------------------------------------------------
@@ -166,8 +148,8 @@ def test_per_returnee_equals_pandas(scores: pd.DataFrame, report: reinscore.Pane
             np.testing.assert_array_equal(got[f"change_{s}"].to_numpy(), want)  # NaN where either missing
         cat = _wide(scores.assign(category=scores["category"].astype(object)), "category")
         assert got["category_to"].astype(object).fillna("").tolist() == cat.loc[got.index, b].fillna("").tolist()
-        # row_from/row_to: rows of the scores file (header = 1)
-        pos = pd.Series(np.arange(len(scores)) + 2, index=scores["interview_id"])
+        # row_from/row_to: rows of the DataFrame, the first is 1
+        pos = pd.Series(np.arange(len(scores)) + 1, index=scores["interview_id"])
         iid = _wide(scores, "interview_id")
         assert got["row_to"].tolist() == pos.loc[iid.loc[got.index, b]].tolist()
     assert np.isnan(per["change_composite"]).sum() > 0
@@ -200,12 +182,12 @@ def test_bad_dates_are_row_level_problems(scores: pd.DataFrame, report: reinscor
         r = reinscore.panel(bad, min_cell=0)
     p = r.problems
     assert p[["row", "index", "column", "rule"]].values.tolist() == [
-        [6, 4, "interview_date", "bad_date"],
-        [11, 9, "return_date", "missing_date"],
-        [14, 12, "interview_date", "bad_date"],
-        [22, 20, "interview_date", "interview_before_return"],
+        [5, 4, "interview_date", "bad_date"],
+        [10, 9, "return_date", "missing_date"],
+        [13, 12, "interview_date", "bad_date"],
+        [21, 20, "interview_date", "interview_before_return"],
     ]
-    assert p["message"].iloc[0] == ("row 6: column 'interview_date': not a calendar date written yyyy-mm-dd "
+    assert p["message"].iloc[0] == ("row 5: column 'interview_date': not a calendar date written yyyy-mm-dd "
                                     "[bad_date]")
     assert not p["message"].str.contains("2025|12/05|2020").any()  # no values in messages
     months = r.interviews["months_since_return"]
@@ -301,21 +283,25 @@ def test_attrition_equals_pandas(scores: pd.DataFrame, report: reinscore.PanelRe
 
 def test_duplicate_interview_names_both_rows(scores: pd.DataFrame) -> None:
     dup = pd.concat([scores, scores.iloc[[7]]], ignore_index=True)
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(reinscore.InputError) as e:
         reinscore.panel(dup)
     msg = str(e.value)
-    assert msg.startswith(f"row {len(dup) + 1}: column 'returnee_id': ")
-    assert "in row 9" in msg and "[duplicate_interview]" in msg
+    assert msg.startswith(f"row {len(dup)}: column 'returnee_id': ")  # rows of the frame from 1
+    assert "in row 8" in msg and "[duplicate_interview]" in msg
+    assert (e.value.rule, e.value.row, e.value.column) == ("duplicate_interview", len(dup), "returnee_id")
     assert scores["returnee_id"].iloc[7] not in msg
 
 
 @pytest.mark.parametrize(("change", "kwargs", "pattern"), [
-    ("empty_id", {}, r"row 4: column 'returnee_id': returnee id is empty \[missing_id\]"),
-    ("bad_round", {}, r"row 5: column 'round': round is empty or not a whole number \[bad_round\]"),
-    ("half_round", {}, r"row 5: column 'round': .*\[bad_round\]"),
-    (None, {"weight": "w"}, r"row 3: column 'w': weight must be a finite number >= 0 \[bad_weight\]"),
+    ("empty_id", {}, r"row 3: column 'returnee_id': returnee id is empty \[missing_id\]"),
+    ("bad_round", {}, r"row 4: column 'round': round is empty or not a whole number \[bad_round\]"),
+    ("half_round", {}, r"row 4: column 'round': .*\[bad_round\]"),
+    (None, {"weight": "w"}, r"row 2: column 'w': weight is empty, not a number or negative \[invalid_weight\]"),
     (None, {"from_round": 1, "to_round": 4}, r"column 'round': .*\[unknown_round\]"),
     (None, {"from_round": 3, "to_round": 1}, r"\[round_order\]"),
+    (None, {"from_round": 1}, r"\[option_needs\]"),
+    (None, {"min_cell": 2_000_000_000}, r"^min_cell must be a whole number from 0 to 1000000000 \[bad_option\]"),
+    (None, {"level": 1.0}, r"^level must be a number between 0 and 1"),
     (None, {"id": "person"}, r"column 'person': .*\[missing_column\]"),
     (None, {"weight": "nope"}, r"column 'nope': .*\[missing_column\]"),
 ])
@@ -332,14 +318,14 @@ def test_errors_name_row_column_rule(scores: pd.DataFrame, change: str | None, k
     elif change == "half_round":
         s["round"] = s["round"].astype(float)
         s.loc[3, "round"] = 1.5
-    with pytest.raises(ValueError, match=pattern):
+    with pytest.raises(reinscore.InputError, match=pattern):
         reinscore.panel(s, **kwargs)
 
 
 def test_unknown_category_is_an_error(scores: pd.DataFrame) -> None:
     s = scores.assign(category=scores["category"].astype(object))
     s.loc[0, "category"] = "thriving"
-    with pytest.raises(ValueError, match=r"row 2: column 'category': .*\[unknown_category\]"):
+    with pytest.raises(reinscore.InputError, match=r"row 1: column 'category': .*\[unknown_category\]"):
         reinscore.panel(s, categories=["below_threshold", "sustainable"])
     # Without a given order, the labels seen are used, sorted.
     r = reinscore.panel(s, min_cell=0)
@@ -421,99 +407,14 @@ def test_suppression(scores: pd.DataFrame, report: reinscore.PanelReport) -> Non
     assert reinscore.panel(few, min_cell=0).changes["mean_change"].notna().any()
 
 
-def test_cli_equals_python(scores_file: Path, scores: pd.DataFrame) -> None:
-    for min_cell in (0, 10):
-        got = reinscore.panel(scores, status=True, min_cell=min_cell)
-        out = run_cli("panel", scores_file, "--format", "csv", "--status", "--min-cell", min_cell).ok().out
-        tables = _cli_tables(out)
-        assert list(tables) == ["changes", "transitions", "attrition"]
-        for name, frame in (("changes", got.changes), ("transitions", got.transitions),
-                            ("attrition", got.attrition)):
-            want = tables[name]
-            assert list(want.columns) == [c for c in frame.columns if c != "suppressed"], name
-            for c in want.columns:
-                col = frame[c]
-                if str(col.dtype) == "Int64":
-                    shown = [f"<{min_cell}" if v is pd.NA else str(v) for v in col]
-                elif pd.api.types.is_float_dtype(col.dtype):
-                    shown = ["" if math.isnan(v) else repr(float(v)) for v in col]
-                    # The CLI writes the shortest form that reads back: compare as numbers.
-                    assert [float(v) if v else math.nan for v in want[c]] == pytest.approx(
-                        [math.nan if s == "" else float(s) for s in shown], rel=0, abs=0, nan_ok=True), (name, c)
-                    continue
-                else:
-                    shown = [str(v) for v in col]
-                assert shown == want[c].tolist(), (name, c, min_cell)
-
-
-def test_cli_per_returnee_and_interviews(scores_file: Path, report: reinscore.PanelReport) -> None:
-    per = run_cli("panel", scores_file, "--format", "csv", "--table", "per-returnee").ok().frame
-    assert per["returnee_id"].tolist() == report.per_returnee["returnee_id"].tolist()
-    assert per["row_to"].astype(int).tolist() == report.per_returnee["row_to"].tolist()
-    np.testing.assert_array_equal([float(v) if v else math.nan for v in per["change_composite"]],
-                                  report.per_returnee["change_composite"].to_numpy())
-    iv = run_cli("panel", scores_file, "--format", "csv", "--table", "interviews").ok().frame
-    np.testing.assert_array_equal(iv["months_since_return"].astype(float).to_numpy(),
-                                  report.interviews["months_since_return"].to_numpy())
-    assert iv["row"].astype(int).tolist() == list(range(2, len(iv) + 2))
-
-
-def test_cli_weighted_from_to(scores_file: Path, scores: pd.DataFrame, tmp_path: Path) -> None:
-    rng = np.random.default_rng(4)
-    w = np.round(rng.uniform(0.5, 2.0, len(scores)), 3)
-    frame = pd.read_csv(scores_file, dtype=str, keep_default_na=False).assign(w=[repr(float(x)) for x in w])
-    path = tmp_path / "weighted.csv"
-    frame.to_csv(path, index=False, lineterminator="\n")
-    out = run_cli("panel", path, "--weight", "w", "--from", "1", "--to", "3", "--format", "csv",
-                  "--table", "changes", "--min-cell", "0").ok().frame
-    got = reinscore.panel(scores.assign(w=w), weight="w", from_round=1, to_round=3, min_cell=0).changes
-    assert out["score"].tolist() == SCORES
-    np.testing.assert_array_equal(out["se"].astype(float).to_numpy(), got["se"].to_numpy())
-    np.testing.assert_array_equal(out["mean_change"].astype(float).to_numpy(), got["mean_change"].to_numpy())
-
-
-def test_cli_table_format_suppresses(scores_file: Path) -> None:
-    out = run_cli("panel", scores_file).ok().out.decode()
-    assert "Change between rounds" in out and "Transitions of category from round 1 to round 2" in out
-    assert "Attrition" in out and "<10" in out
-    assert "R0" not in out  # no returnee ids in the report
-    lines = [ln for ln in out.splitlines() if ln.strip().startswith("none")]
-    assert lines and all(ln.split()[-1] == "<10" for ln in lines)  # the small "none" rows
-
-
-def test_cli_errors_and_date_problems(scores_file: Path, tmp_path: Path) -> None:
-    frame = pd.read_csv(scores_file, dtype=str, keep_default_na=False)
-    dup = pd.concat([frame, frame.iloc[[3]]], ignore_index=True)
-    path = tmp_path / "dup.csv"
-    dup.to_csv(path, index=False, lineterminator="\n")
-    r = run_cli("panel", path)
-    assert r.code == 2
-    assert f"row {len(dup) + 1}: column 'returnee_id'" in r.err and "row 5" in r.err
-    assert "[duplicate_interview]" in r.err and frame["returnee_id"].iloc[3] not in r.err
-    bad = frame.copy()
-    bad.loc[2, "return_date"] = "2024-02-30"
-    path = tmp_path / "bad_date.csv"
-    bad.to_csv(path, index=False, lineterminator="\n")
-    r = run_cli("panel", path, "--format", "csv", "--table", "interviews")
-    assert r.code == 0
-    assert "row 4: column 'return_date': not a calendar date written yyyy-mm-dd [bad_date]" in r.err
-    assert "2024-02-30" not in r.err
-    assert r.frame["months_since_return"].tolist()[2] == ""
-    assert run_cli("panel", scores_file, "--from", "1").code == 2
-    r = run_cli("panel", scores_file, "--id-column", "person")
-    assert r.code == 2 and "column 'person'" in r.err and "[missing_column]" in r.err
-    r = run_cli("panel", scores_file, "--from", "2", "--to", "5")
-    assert r.code == 2 and "[unknown_round]" in r.err
-
-
-def test_scores_file_read_as_text(scores_file: Path, report: reinscore.PanelReport) -> None:
-    text = pd.read_csv(scores_file, dtype=str, keep_default_na=False)
+def test_scores_file_read_as_text(scores: pd.DataFrame, report: reinscore.PanelReport) -> None:
+    text = scores.astype(object).where(scores.notna(), "").astype(str)  # every cell as text
     r = reinscore.panel(text, status=True, min_cell=0)
     pd.testing.assert_frame_equal(r.changes, report.changes)
     pd.testing.assert_frame_equal(r.transitions, report.transitions)
     pd.testing.assert_frame_equal(r.attrition, report.attrition)
     text.loc[3, "composite"] = "high"
-    with pytest.raises(ValueError, match=r"row 5: column 'composite': not a number \[not_a_number\]"):
+    with pytest.raises(reinscore.InputError, match=r"row 4: column 'composite': .*not a number \[not_a_number\]"):
         reinscore.panel(text)
 
 
@@ -522,7 +423,49 @@ def test_html_repr(scores: pd.DataFrame) -> None:
         warnings.simplefilter("error")
         r = reinscore.panel(scores, status=True)
     h = r._repr_html_()
-    assert "Change between rounds" in h and "Transitions of category" in h and "Transitions of status" in h
-    assert "Attrition" in h and "&lt;10" in h and "&lt;0.0001" in h and "sum_weights" not in h
+    assert "Change between rounds" in h and "Transitions between rounds" in h
+    assert "<td>category</td>" in h and "<td>status</td>" in h and "<td>attrited</td>" in h
+    assert "Attrition" in h and "&lt;10" in h
     assert "R00001" not in h  # aggregate report only
     assert "PanelReport" in repr(r)
+
+
+def test_report_is_the_command_lines(scores: pd.DataFrame) -> None:
+    """The frames are built from the C++ Report the command line renders."""
+    r = reinscore.panel(scores, status=True)
+    assert [t.name for t in r.report.tables] == ["changes", "transitions", "attrition", "per-returnee",
+                                                 "interviews", "problems"]
+    csv = r.report.table("changes").render("csv").splitlines()
+    assert csv[0] == ",".join(c for c in r.changes.columns if c != "suppressed")
+    first = r.changes.iloc[0]
+    assert csv[1].split(",")[:6] == ["1", "2", "economic", str(first["pairs"]), str(first["missing"]),
+                                     str(first["n"])]
+    assert float(csv[1].split(",")[9]) == first["mean_change"]
+
+
+def test_identifiers_are_text_and_categories_follow_a_categorical(scores: pd.DataFrame) -> None:
+    # "007" and "7" are two returnees: ids are never read as numbers.
+    s = scores[scores["returnee_id"].isin(scores["returnee_id"].unique()[:2])].copy()
+    s["returnee_id"] = np.where(s["returnee_id"] == s["returnee_id"].iloc[0], "007", "7")
+    r = reinscore.panel(s, min_cell=0)
+    assert sorted(set(r.per_returnee["returnee_id"])) == ["007", "7"]
+    # A categorical column's order decides the states' order.
+    order = ["sustainable", "below_threshold"]
+    typed = scores.assign(category=scores["category"].cat.reorder_categories(order))
+    got = reinscore.panel(typed, min_cell=0).transition_matrix(1, 2)
+    assert got.index.tolist() == [*order, "none"]
+
+
+def test_mixed_instruments_and_given_instrument(scores: pd.DataFrame) -> None:
+    mixed = scores.copy()
+    mixed["instrument"] = mixed["instrument"].astype(object)
+    mixed.loc[5, "instrument"] = "iom-rss@0.1.0-provisional#000000000000"
+    with pytest.raises(reinscore.InputError) as e:
+        reinscore.panel(mixed)
+    assert e.value.rule == "mixed_instruments" and e.value.row == 6
+    assert "#000000000000'" in str(e.value)  # both tags are named
+    r = reinscore.panel(mixed, allow_mixed=True, min_cell=0)
+    pd.testing.assert_frame_equal(r.changes, reinscore.panel(scores, min_cell=0).changes)
+    # An instrument outside the search path, by path.
+    r = reinscore.panel(scores, instrument=str(RSS_JSON), min_cell=0)
+    assert r.transition_matrix(1, 2).index.tolist() == ["below_threshold", "sustainable", "none"]
