@@ -288,8 +288,8 @@ inline void check_people(const PeopleScores& p, std::size_t S, bool with_country
                                   " by columns must have one entry per row");
   for (std::size_t r = 0; r < n; ++r) {
     if (!p.weight.empty() && !(std::isfinite(p.weight[r]) && p.weight[r] > 0))
-      throw input_error("bad_weight", "weight must be a finite number > 0", source_row(p.row, r),
-                        in.weight_column);
+      throw input_error("invalid_weight", "weight is empty, not a number, zero or negative",
+                        source_row(p.row, r), in.weight_column);
     for (std::size_t s = 0; s < S; ++s) {
       const double v = p.scores(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(s));
       if (!std::isnan(v) && !(v >= 0 && v <= 1))

@@ -3,27 +3,26 @@
 :func:`integrate` links returnees' scores to the community and structural frameworks
 by the frameworks' unit keys (``community_id``, ``country``), aggregates the returnees
 per community and country, compares them with non-migrant residents of the same
-communities, and combines the three levels into the integrated index, exactly as
-``reinscore integrate`` does (the same C++ core, docs/levels.md).
+communities, and combines the three levels into the integrated index. The C++
+application layer computes everything (``reinscore::app::integrate``, the command line's
+code, docs/levels.md); this module only hands the inputs over and builds DataFrames from
+the report.
 """
 
 from __future__ import annotations
 
-import html
-import math
+import html as _html
 import os
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Sequence
+from typing import Any, Union
 
 import numpy as np
 import pandas as pd
 
 from . import _core
 from ._instrument import Instrument, load_instrument
-from ._table import Data, _pass_columns, _read, _run
-
-if TYPE_CHECKING:
-    import numpy.typing as npt
+from ._report import _column, frame, html, names, scores_table, search
+from ._table import Data, _run
 
 __all__ = ["LEVELS", "IntegratedResult", "integrate"]
 
@@ -31,13 +30,11 @@ __all__ = ["LEVELS", "IntegratedResult", "integrate"]
 LEVELS: tuple[str, str, str] = ("individual", "community", "structural")
 
 _InstrumentArg = Union[str, "os.PathLike[str]", Instrument]
-_OWN_SCORE_COLUMNS = ("status", "lowest_dimension", "category", "problems", "instrument")
-_DEFAULT_SETTINGS: dict[str, Any] = {
-    "provisional": True,
-    "level_weights": {"individual": 1.0, "community": 1.0, "structural": 1.0},
-    "min_respondents": 10,
-    "min_level_share": 1.0,
-}
+
+
+def _statuses(values: Any) -> pd.Categorical:
+    """Status names as a categorical of the four statuses (missing where none)."""
+    return pd.Categorical(values, categories=list(_core.status_names))
 
 
 class IntegratedResult:
@@ -61,33 +58,62 @@ class IntegratedResult:
         counts are NA and ``suppressed`` is True.
     problems : pandas.DataFrame
         Keys that do not match and units without scores: ``rule, source, column, key,
-        count, rows`` (row numbers as a spreadsheet shows them, header = 1).
+        count, rows`` (row numbers: in a file as a spreadsheet shows them, header = 1; in
+        a DataFrame the 1-based position).
     settings : dict
         The integration used: ``level_weights``, ``min_respondents``,
-        ``min_level_share``, ``provisional`` and the share ``threshold``.
+        ``min_level_share``, ``provisional`` and the share ``threshold`` (NaN without).
     instruments : dict
         Tags of the individual, community and structural instruments.
     score_names : list of str
         The dimensions and ``composite``.
+    report : reinscore._core.Report
+        The report of the application layer the frames are built from (tables
+        ``interviews``, ``communities``, ``countries``, ``problems``, ``problem_rows``,
+        ``settings``; ``report.render("csv")`` and the notes as the command line has them).
     """
 
-    def __init__(
-        self,
-        per_interview: pd.DataFrame,
-        per_community: pd.DataFrame,
-        per_country: pd.DataFrame,
-        problems: pd.DataFrame,
-        settings: dict[str, Any],
-        instruments: dict[str, str],
-        score_names: list[str],
-    ) -> None:
-        self.per_interview = per_interview
-        self.per_community = per_community
-        self.per_country = per_country
-        self.problems = problems
-        self.settings = settings
-        self.instruments = instruments
+    def __init__(self, report: _core.Report, score_names: list[str], index: pd.Index | None = None) -> None:
+        self.report = report
         self.score_names = score_names
+        per_interview = frame(report.table("interviews"))
+        for c in ("individual_status", "community_status", "structural_status"):
+            per_interview[c] = _statuses(per_interview[c])
+        if index is not None:
+            per_interview.index = index
+        self.per_interview = per_interview
+        self.per_community = self._rollup("communities")
+        self.per_country = self._rollup("countries")
+        problems = frame(report.table("problems"))
+        rows: list[list[int]] = [[] for _ in range(len(problems))]
+        long = frame(report.table("problem_rows"))
+        for p, r in zip(long["problem"], long["row"]):
+            rows[int(p)].append(int(r))
+        problems["rows"] = pd.Series(rows, dtype=object)
+        self.problems = problems
+        s = frame(report.table("settings")).iloc[0]
+        self.settings: dict[str, Any] = {
+            "provisional": s["provisional"] == "true",
+            "level_weights": {lvl: float(s[f"weight_{lvl}"]) for lvl in LEVELS},
+            "min_respondents": int(s["min_respondents"]),
+            "min_level_share": float(s["min_level_share"]),
+            "threshold": float(s["threshold"]),
+        }
+        self.instruments: dict[str, str] = {
+            "individual": s["instrument"],
+            "community": s["community_instrument"],
+            "structural": s["structural_instrument"],
+        }
+
+    def _rollup(self, name: str) -> pd.DataFrame:
+        out = frame(self.report.table(name))
+        for c in ("suppressed", "host_suppressed"):
+            if c in out.columns:
+                out[c] = (out[c] == "true").astype(bool)
+        for c in ("community_status", "structural_status"):
+            if c in out.columns:
+                out[c] = _statuses(out[c])
+        return out
 
     def matrix(self, row: int, table: str = "per_interview") -> pd.DataFrame:
         """The score x level matrix of one row (by position) of a table.
@@ -97,8 +123,8 @@ class IntegratedResult:
         """
         if table not in ("per_interview", "per_community", "per_country"):
             raise ValueError(f"table must be per_interview, per_community or per_country, not {table!r}")
-        frame = getattr(self, table)
-        r = frame.iloc[row]
+        frame_ = getattr(self, table)
+        r = frame_.iloc[row]
         cols = [*LEVELS, "integrated"]
         return pd.DataFrame(
             [[r[f"{s}_{c}"] for c in cols] for s in self.score_names],
@@ -130,13 +156,9 @@ class IntegratedResult:
                 share=s["min_level_share"],
                 prov=" <b>PROVISIONAL</b> settings." if s["provisional"] else "",
             ),
-            "<p>Instruments: " + ", ".join(html.escape(t) for t in self.instruments.values()) + "</p>",
+            "<p>Instruments: " + ", ".join(_html.escape(t) for t in self.instruments.values()) + "</p>",
+            html(self.report.table("countries")),
         ]
-        cols = [c for c in self.per_country.columns if c.endswith(("_individual", "_community", "_structural",
-                                                                   "_integrated"))]
-        key = self.per_country.columns[: self.per_country.columns.get_loc("communities")].tolist()
-        shown = self.per_country[[*key, "n", *cols]].astype(object).map(_cell)
-        parts.append("<p><b>Per country</b></p>" + shown.to_html(index=False))
         suppressed = int(self.per_community["suppressed"].sum())
         if suppressed:
             parts.append(
@@ -144,112 +166,29 @@ class IntegratedResult:
                 "suppressed.</p>"
             )
         if len(self.problems):
-            parts.append("<p><b>Problems</b> (keys that do not match, units without scores)</p>")
-            probs = self.problems.copy()
-            probs["rows"] = [_rows_text(r) for r in probs["rows"]]
-            parts.append(probs.to_html(index=False))
+            parts.append(html(self.report.table("problems"), "Problems (keys that do not match, units without "
+                                                              "scores)"))
         else:
             parts.append("<p>Every key matched.</p>")
         return "".join(parts)
 
 
-def _cell(x: object) -> object:
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return f"{x:.3f}" if isinstance(x, float) else x
-
-
-def _rows_text(rows: Sequence[int]) -> str:
-    head = ", ".join(str(r) for r in list(rows)[:10])
-    return head + (", ..." if len(rows) > 10 else "")
-
-
-def _text_values(values: Any) -> list[str]:
-    """Cells as text, missing as empty (keys and group values)."""
-    out = []
-    for v in values:
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            out.append("")
-        elif isinstance(v, (float, np.floating)) and float(v).is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v))
-    return out
-
-
-def _read_scores(data: Data) -> tuple[pd.DataFrame, npt.NDArray[np.uint64]]:
-    """Individual scores as a frame and the row number of each row (header = 1)."""
-    if isinstance(data, pd.DataFrame):
-        return data, np.arange(2, len(data) + 2, dtype=np.uint64)
+def _level_file(data: Data, ins: Instrument, key: str, parent: str, source: str) -> _core.LevelFile:
+    """A level file scored with its instrument: a path is read and scored by the command
+    line's code; a DataFrame (or dict of columns) is scored by the core's scorer and its
+    key columns handed over as they are."""
     if isinstance(data, (str, os.PathLike)):
-        table = _read(data)
-        cols = {}
-        for i, name in enumerate(table.header):
-            col = table.column(i)
-            if not isinstance(col, tuple):  # pragma: no cover - files are always factorised
-                raise TypeError("unexpected column")
-            codes, cats = col
-            cols[name] = pd.Series(np.asarray(list(cats), dtype=object)[codes], dtype=object)
-        if table.defects is not None and (table.defects > 0).any():
-            r = int(np.flatnonzero(table.defects > 0)[0])
-            rec = int(table.record[r]) if table.record is not None else r + 2
-            raise ValueError(f"row {rec}: the scores file has a malformed row (rule: ragged_row)")
-        frame = pd.DataFrame(cols, index=table.index)
-        assert table.record is not None
-        return frame, np.asarray(table.record, dtype=np.uint64)
-    raise TypeError(f"individual_scores must be a DataFrame or a path, not {type(data).__name__}")
-
-
-def _score_matrix(frame: pd.DataFrame, names: list[str], rows: npt.NDArray[np.uint64]) -> npt.NDArray[np.float64]:
-    out = np.empty((len(frame), len(names)), dtype=np.float64)
-    for j, name in enumerate(names):
-        if name not in frame.columns:
-            raise ValueError(f"column {name!r}: not in the individual scores (rule: not_scores)")
-        col = frame[name]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            out[:, j] = col.to_numpy(dtype=np.float64, na_value=np.nan)
-            continue
-        text = pd.Series(_text_values(col), dtype=object).str.strip()
-        num = pd.to_numeric(text.mask(text == ""), errors="coerce")
-        bad = num.isna() & (text != "")
-        if bad.any():
-            r = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"row {int(rows[r])}: column {name!r}: score is not a number (rule: not_a_number)")
-        out[:, j] = num.to_numpy(dtype=np.float64)
-    return out
-
-
-def _scored_file(
-    data: Data, ins: Instrument, names: list[str], key: str, parent: str | None
-) -> tuple[dict[str, Any], str]:
-    """Scores a raw level file with its framework: the dict integrate_levels takes."""
+        return _core.read_level_file(os.fspath(data), ins._core, key, parent)
     ins, table, _, res = _run(data, ins, None, False, None, False, "", "")
-    keys = _pass_columns(table, [key])[key]
-    dims = ins.dimensions
-    cols = [res["dimension"][:, dims.index(s)] if s in dims else res["composite"] for s in names]
-    out: dict[str, Any] = {
-        "key": _text_values(keys),
-        "scores": np.column_stack(cols) if cols else np.empty((table.rows, 0)),
-        "status": res["status"].astype(int).tolist(),
-        "row": (table.record.astype(np.uint64) if table.record is not None
-                else np.arange(2, table.rows + 2, dtype=np.uint64)).tolist(),
-    }
-    if parent is not None and parent in table.header:
-        out["parent"] = _text_values(_pass_columns(table, [parent])[parent])
-    return out, ins.tag
 
+    def column(name: str) -> Any:
+        hits = [i for i, h in enumerate(table.header) if h == name]
+        return _column(table.column(hits[0])) if hits else None  # type: ignore[arg-type]
 
-def _check_level(ins: Instrument, level: str, arg: str, dims: list[str]) -> None:
-    if ins.level != level:
-        raise ValueError(
-            f"instrument {ins.id!r} ({arg}) is of level {ins.level!r}, expected {level!r} (rule: level_mismatch)"
-        )
-    if not ins._core.unit_key:
-        raise ValueError(f"instrument {ins.id!r} ({arg}) declares no unit_key (rule: no_unit_key)")
-    if sorted(ins.dimensions) != sorted(dims):
-        raise ValueError(
-            f"instrument {ins.id!r} ({arg}) must have the dimensions {dims} (rule: dimension_mismatch)"
-        )
+    scores = np.column_stack([res["dimension"], res["composite"]])
+    rows = np.arange(1, table.rows + 1, dtype=np.uint64)  # 1-based positions, as for scores
+    return _core.level_file(source, ins._core, key, column(key), column(parent) if parent else None, scores,
+                            res["status"], rows)
 
 
 def integrate(
@@ -260,11 +199,12 @@ def integrate(
     *,
     community_instrument: _InstrumentArg = "community",
     structural_instrument: _InstrumentArg = "structural-gcm21",
-    instrument: _InstrumentArg = "iom-rss",
+    instrument: _InstrumentArg | None = None,
     weights: str | os.PathLike[str] | pd.DataFrame | None = None,
     min_respondents: int | None = None,
     weight: str | None = None,
     by: str | Sequence[str] = (),
+    allow_mixed: bool = False,
 ) -> IntegratedResult:
     """Individual, community and structural levels together (docs/levels.md).
 
@@ -289,14 +229,18 @@ def integrate(
         level needed).
     instrument, weights : optional
         The individual instrument (and weight set) the scores were made with; it scores
-        the residents and gives the threshold of ``share_above_*`` (its first cut).
-        Scores whose ``instrument`` tag differs are refused.
+        the residents and gives the threshold of ``share_above_*`` (the lowest value of
+        its highest category). Default: the instrument the scores' ``instrument`` column
+        names, with the weight set it names. Scores whose tag differs are refused.
     min_respondents : int, optional
         Overrides the minimum number of people below which a group is suppressed.
     weight : str, optional
         A survey-weight column of ``individual_scores`` for the roll-ups.
     by : str or list of str
-        Columns of ``individual_scores`` that split the roll-ups (e.g. ``"round"``).
+        Columns of ``individual_scores`` that split the roll-ups (e.g. ``"round"``;
+        numeric columns sort as numbers).
+    allow_mixed : bool
+        Pool scores made with different weight sets of the individual instrument.
 
     Returns
     -------
@@ -304,164 +248,42 @@ def integrate(
 
     Raises
     ------
-    ValueError
-        Unknown instruments, missing key columns, duplicate unit keys, scores that are
-        not numbers in [0, 1], weights that are not positive, scores of another
-        instrument. Keys that do not match are not errors: they are in ``problems``.
+    reinscore.InputError
+        A ``ValueError``: unknown instruments, missing key columns, duplicate unit keys,
+        scores that are not numbers in [0, 1], weights that are not positive, scores of
+        another instrument, option values out of range. Keys that do not match are not
+        errors: they are in ``problems``.
     """
-    ind = load_instrument(instrument)
-    if weights is not None:
-        ind = ind.with_weights(weights)
     com_ins = load_instrument(community_instrument)
     str_ins = load_instrument(structural_instrument)
-    dims = list(ind.dimensions)
-    _check_level(com_ins, "community", "community_instrument", dims)
-    _check_level(str_ins, "structural", "structural_instrument", dims)
-    names = [*dims, "composite"]
-    com_key, cty_key = com_ins._core.unit_key, str_ins._core.unit_key
-    by_list = [by] if isinstance(by, str) else list(by)
+    req = _core.IntegrateRequest()
+    req.community_instrument = com_ins.id
+    req.structural_instrument = str_ins.id
+    req.min_respondents = None if min_respondents is None else int(min_respondents)
+    req.weight = weight or ""
+    req.by = names(by)
+    req.allow_mixed = bool(allow_mixed)
+    req.check()
+    _core.check_framework(com_ins._core, "community", "community_instrument")
+    _core.check_framework(str_ins._core, "structural", "structural_instrument")
+    want = _core.integrate_want(req, com_ins._core, str_ins._core)
+    index = None
+    if isinstance(individual_scores, (str, os.PathLike)):
+        table = _core.read_scores(os.fspath(individual_scores), want, req.allow_mixed, False, True)
+    elif isinstance(individual_scores, pd.DataFrame):
+        table = scores_table(individual_scores, want, allow_mixed=req.allow_mixed, all_columns=True)
+        index = individual_scores.index
+    else:
+        raise TypeError(f"individual_scores must be a DataFrame or a path, not {type(individual_scores).__name__}")
 
-    settings = _core.integration_settings(com_ins._core) or _DEFAULT_SETTINGS
-    settings = {**settings, "level_weights": dict(settings["level_weights"])}
-    if min_respondents is not None:
-        if int(min_respondents) < 1:
-            raise ValueError("min_respondents must be at least 1")
-        settings["min_respondents"] = int(min_respondents)
-    th = ind.thresholds
-    settings["threshold"] = float(th["categories"][1][1]) if th and len(th["categories"]) >= 2 else math.nan
+    ind = load_instrument(instrument) if instrument is not None else Instrument(
+        _core.scores_instrument(table, search()))
+    if weights is not None:
+        ind = ind.with_weights(weights)
 
-    frame, rows = _read_scores(individual_scores)
-    for col in [com_key, cty_key, *by_list, *([weight] if weight else [])]:
-        if col not in frame.columns:
-            raise ValueError(f"column {col!r}: not in the individual scores (keep it when scoring) "
-                             "(rule: missing_column)")
-    scores = _score_matrix(frame, names, rows)
-    if "instrument" in frame.columns:
-        tags = frame["instrument"].astype(object).to_numpy()
-        bad = np.flatnonzero(tags != ind.tag)
-        if len(bad):
-            raise ValueError(
-                f"row {int(rows[bad[0]])}: column 'instrument': scored with another instrument or weight set "
-                f"than instrument/weights ({ind.tag}) (rule: instrument_mismatch)"
-            )
-    returnees: dict[str, Any] = {
-        "community": _text_values(frame[com_key]),
-        "country": _text_values(frame[cty_key]),
-        "by": [_text_values(frame[b]) for b in by_list],
-        "row": rows.tolist(),
-        "scores": scores,
-    }
-    if weight:
-        wt = pd.Series(_text_values(frame[weight]), dtype=object).str.strip()
-        w = pd.to_numeric(wt.mask(wt == ""), errors="coerce")
-        returnees["weight"] = w.fillna(-1.0).to_numpy(dtype=np.float64).tolist()  # invalid: refused by the core
-
-    communities, com_tag = _scored_file(community, com_ins, names, com_key, cty_key)
-    countries, str_tag = _scored_file(structural, str_ins, names, cty_key, None)
-    hosts = None
-    if host is not None:
-        hosts, _ = _scored_file(host, ind, names, com_key, None)
-        hosts = {"community": hosts["key"], "row": hosts["row"], "scores": hosts["scores"]}
-
-    raw = _core.integrate_levels(
-        names,
-        returnees,
-        communities,
-        countries,
-        hosts,
-        {**settings, "level_weights": [settings["level_weights"][lvl] for lvl in LEVELS]},
-        {"community": com_key, "country": cty_key, "weight": weight or "", "by": by_list},
-    )
-
-    instruments = {"individual": ind.tag, "community": com_tag, "structural": str_tag}
-    statuses = pd.CategoricalDtype(list(_core.status_names))
-
-    def status(codes: Sequence[int]) -> pd.Categorical:
-        return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int8), dtype=statuses)
-
-    # Per interview.
-    carried = [
-        c for c in frame.columns
-        if c not in names and not str(c).startswith(("coverage_", "contrib.", "lost."))
-        and c not in _OWN_SCORE_COLUMNS
-    ]
-    out: dict[str, Any] = {c: frame[c].array for c in carried}
-    iv = raw["interviews"]
-    level_values = [scores, iv["community"], iv["structural"], iv["integrated"]]
-    for lvl, values in zip([*LEVELS, "integrated"], level_values):
-        for j, s in enumerate(names):
-            out[f"{s}_{lvl}"] = values[:, j]
-    for j, s in enumerate(names):
-        out[f"level_share_{s}"] = iv["level_share"][:, j]
-    out["individual_status"] = (
-        pd.Categorical(frame["status"].astype(object), dtype=statuses) if "status" in frame.columns
-        else pd.Categorical([None] * len(frame), dtype=statuses)
-    )
-    out["community_status"] = status(iv["community_status"])
-    out["structural_status"] = status(iv["structural_status"])
-    out["problems"] = pd.array(iv["problems"], dtype=object)
-    out["instrument"] = frame["instrument"].array if "instrument" in frame.columns else ""  # as the CLI
-    out["community_instrument"] = com_tag
-    out["structural_instrument"] = str_tag
-    per_interview = pd.DataFrame(out, index=frame.index)
-
-    def rollup(r: Mapping[str, Any], communities_table: bool) -> pd.DataFrame:
-        groups = raw["groups"]
-        o: dict[str, Any] = {b: [groups[g][i] for g in r["group"]] for i, b in enumerate(by_list)}
-        if communities_table:
-            o[com_key] = r["key"]
-            o[cty_key] = r["parent"]
-        else:
-            o[cty_key] = r["key"]
-            o["communities"] = np.asarray(r["units"], dtype=np.int64)
-        suppressed = np.asarray(r["suppressed"], dtype=bool)
-        o["n"] = pd.array(np.asarray(r["n"], dtype=np.int64), dtype="Int64")
-        o["n"][suppressed] = pd.NA
-        o["suppressed"] = suppressed
-        for j, s in enumerate(names):
-            col = pd.array(np.asarray(r["n_score"][:, j], dtype=np.int64), dtype="Int64")
-            col[suppressed] = pd.NA
-            o[f"n_{s}"] = col
-        for j, s in enumerate(names):
-            o[f"share_above_{s}"] = r["share_above"][:, j]
-        if hosts is not None:
-            hsup = np.asarray(r["host_suppressed"], dtype=bool)
-            o["host_n"] = pd.array(np.asarray(r["host_n"], dtype=np.int64), dtype="Int64")
-            o["host_n"][hsup] = pd.NA
-            o["host_suppressed"] = hsup
-            for prefix, key in [("host_mean_", "host_mean"), ("gap_", "gap"), ("gap_se_", "gap_se"),
-                                ("gap_low_", "gap_low"), ("gap_high_", "gap_high")]:
-                for j, s in enumerate(names):
-                    o[f"{prefix}{s}"] = r[key][:, j]
-        for lvl in [*LEVELS, "integrated"]:
-            for j, s in enumerate(names):
-                o[f"{s}_{lvl}"] = r[lvl][:, j]
-        for j, s in enumerate(names):
-            o[f"level_share_{s}"] = r["level_share"][:, j]
-        if communities_table:
-            o["community_status"] = status(r["community_status"])
-        o["structural_status"] = status(r["structural_status"])
-        o["problems"] = pd.array(r["problems"], dtype=object)
-        o["community_instrument"] = com_tag
-        o["structural_instrument"] = str_tag
-        return pd.DataFrame(o)
-
-    problems = pd.DataFrame(
-        {
-            "rule": [p["rule"] for p in raw["problems"]],
-            "source": [p["source"] for p in raw["problems"]],
-            "column": [p["column"] for p in raw["problems"]],
-            "key": [p["key"] for p in raw["problems"]],
-            "count": np.asarray([len(p["rows"]) for p in raw["problems"]], dtype=np.int64),
-            "rows": [list(p["rows"]) for p in raw["problems"]],
-        }
-    )
-    return IntegratedResult(
-        per_interview,
-        rollup(raw["communities"], True),
-        rollup(raw["countries"], False),
-        problems,
-        settings,
-        instruments,
-        names,
-    )
+    com_key, cty_key = com_ins.unit_key, str_ins.unit_key
+    communities = _level_file(community, com_ins, com_key, cty_key, "community")
+    countries = _level_file(structural, str_ins, cty_key, "", "structural")
+    hosts = None if host is None else _level_file(host, ind, com_key, "", "host")
+    report = _core.integrate(table, communities, countries, hosts, ind._core, com_ins._core, str_ins._core, req)
+    return IntegratedResult(report, [*ind.dimensions, "composite"], index)

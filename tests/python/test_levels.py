@@ -13,13 +13,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 import reinscore
-from _helpers import DATA, DIMS, REPO, SAMPLE, assert_close, numbers, read_text_csv, run_cli
+from _helpers import DATA, DIMS, REPO, SAMPLE, assert_close, read_text_csv, run_cli
 
 EXAMPLES = DATA / "examples"
 COMMUNITY = EXAMPLES / "community_sample.csv"
@@ -153,6 +152,8 @@ def test_weighted_rollups_by_round_equal_pandas(scores: pd.DataFrame) -> None:
     frame["w"] = rng.uniform(0.2, 3.0, len(frame))
     got = reinscore.integrate(frame, community=COMMUNITY, structural=STRUCTURAL, weight="w", by="round",
                               min_respondents=1)
+    assert str(got.per_country["round"].dtype) == "Int64"  # a numeric key is typed, not text
+    frame["round"] = frame["round"].astype(int)
     t = got.per_country.set_index(["round", "country"])
     for s in SCORES:
         ok = frame[s].notna()
@@ -264,17 +265,17 @@ def test_suppression_below_the_minimum(scores: pd.DataFrame) -> None:
     got = reinscore.integrate(scores, community=COMMUNITY, structural=STRUCTURAL, host=HOST, by="round")
     t = got.per_community
     counts = scores.groupby(["round", "community_id"], observed=True).size()
-    small = t[(t["round"] == "3") & (t["community_id"] == "LSO-C04")].iloc[0]
+    small = t[(t["round"] == 3) & (t["community_id"] == "LSO-C04")].iloc[0]
     assert counts[("3", "LSO-C04")] == 9
     assert bool(small["suppressed"]) and small["n"] is pd.NA
     assert all(math.isnan(small[f"{s}_individual"]) for s in SCORES)
     assert all(math.isnan(small[f"share_above_{s}"]) for s in SCORES)
     assert all(math.isnan(small[f"gap_{s}"]) for s in SCORES)
     assert small["economic_community"] == small["economic_community"]  # the community level stays
-    big = t[(t["round"] == "2") & (t["community_id"] == "LSO-C04")].iloc[0]
+    big = t[(t["round"] == 2) & (t["community_id"] == "LSO-C04")].iloc[0]
     assert not big["suppressed"] and big["n"] == counts[("2", "LSO-C04")] == 14
     # Every row below the minimum is suppressed, and only those.
-    n_true = t.apply(lambda r: counts.get((r["round"], r["community_id"]), 0), axis=1)
+    n_true = t.apply(lambda r: counts.get((str(r["round"]), r["community_id"]), 0), axis=1)
     assert (t["suppressed"] == (n_true < 10)).all()
     assert t.loc[t["suppressed"], [f"{s}_individual" for s in SCORES]].isna().all().all()
     # Raising the minimum suppresses residents too.
@@ -313,10 +314,11 @@ def test_key_mismatches_are_reported_never_dropped(
     p = got.problems.set_index(["rule", "source", "key"])
     mwi = (sc["community_id"] == "MWI-C02").to_numpy()
     moz = (sc["country"] == "MOZ").to_numpy()
-    assert p.loc[("community_not_found", "individual", "MWI-C02"), "rows"] == (np.flatnonzero(mwi) + 2).tolist()
+    # Rows of a data frame are its 1-based positions.
+    assert p.loc[("community_not_found", "individual", "MWI-C02"), "rows"] == (np.flatnonzero(mwi) + 1).tolist()
     assert p.loc[("community_not_found", "individual", "MWI-C02"), "count"] == mwi.sum()
-    assert p.loc[("community_not_found", "individual", "XXX-C99"), "rows"] == [5, 9]
-    assert p.loc[("missing_key", "individual", ""), "rows"] == [7]
+    assert p.loc[("community_not_found", "individual", "XXX-C99"), "rows"] == [4, 8]
+    assert p.loc[("missing_key", "individual", ""), "rows"] == [6]
     assert p.loc[("country_not_found", "individual", "MOZ"), "count"] == moz.sum()
     assert ("country_not_found", "community", "MOZ") in p.index  # MOZ communities point to it
     assert pi.loc[mwi, [f"{s}_community" for s in SCORES]].isna().all().all()
@@ -326,12 +328,12 @@ def test_key_mismatches_are_reported_never_dropped(
     assert pi["problems"].iloc[5] == "missing_key: community_id"
     # The unknown communities still get roll-up rows, with their problem.
     t = got.per_community.set_index("community_id")
-    # Rows 5 and 9 lie in different countries: the community's country is its first
+    # Rows 4 and 8 lie in different countries: the community's country is its first
     # returnee's, and the other row is a country mismatch.
     assert sc["country"].iloc[3] != sc["country"].iloc[7]
     assert t.loc["XXX-C99", "problems"] == "community_not_found: community_id; country_mismatch: country"
     assert t.loc["XXX-C99", "country"] == sc["country"].iloc[3]
-    assert p.loc[("country_mismatch", "individual", "XXX-C99"), "rows"] == [9]
+    assert p.loc[("country_mismatch", "individual", "XXX-C99"), "rows"] == [8]
     want = ["community_not_found: community_id", *(["country_not_found: country"] if moz[7] else []),
             "country_mismatch: country"]
     assert pi["problems"].iloc[7] == "; ".join(want)
@@ -340,136 +342,66 @@ def test_key_mismatches_are_reported_never_dropped(
 
 
 # --------------------------------------------------------------------------------------
-# The command line.
-
-
-def _cli_integrate(tmp: Path, *extra: object) -> tuple[Any, dict[str, pd.DataFrame]]:
-    scores = tmp / "scores.csv"
-    scores.write_bytes(run_cli("score", SAMPLE, "--id", "interview_id", "--keep", "round", "--keep",
-                               "community_id", "--keep", "country", "-q").ok().out)
-    outs = {k: tmp / f"{k}.csv" for k in ("per_interview", "per_community", "per_country", "problems")}
-    r = run_cli("integrate", "--individual", scores, "--community", COMMUNITY, "--structural", STRUCTURAL,
-                "--host", HOST, "-o", outs["per_interview"], "--community-out", outs["per_community"],
-                "--country-out", outs["per_country"], "--problems-out", outs["problems"], *extra).ok()
-    return (r, scores), {k: read_text_csv(v) for k, v in outs.items()}
-
-
-def _texts(col: pd.Series[Any]) -> list[str]:
-    out = []
-    for v in col.astype(object):
-        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-            out.append("")
-        elif isinstance(v, (bool, np.bool_)):
-            out.append("true" if v else "false")
-        elif isinstance(v, list):
-            out.append(" ".join(map(str, v)))
-        else:
-            out.append(str(v))
-    return out
-
-
-def _assert_table_matches_cli(py: pd.DataFrame, cli: pd.DataFrame, min_n: int, what: str) -> None:
-    assert list(py.columns) == list(cli.columns), what
-    assert len(py) == len(cli), what
-    for col in cli.columns:
-        if pd.api.types.is_float_dtype(py[col].dtype):
-            assert_close(py[col].to_numpy(dtype=float), numbers(cli[col]), f"{what}.{col}", 0)
-            continue
-        got = _texts(py[col])
-        if col in ("n", "host_n"):  # suppressed counts: NA in Python, "<min" on the command line
-            got = [f"<{min_n}" if g == "" else g for g in got]
-        assert got == cli[col].tolist(), f"{what}.{col}"
-
-
-@pytest.mark.parametrize("by", [[], ["round"]])
-def test_python_equals_the_command_line(tmp_path: Path, by: list[str]) -> None:
-    extra = [a for b in by for a in ("--by", b)]
-    (_, scores_path), cli = _cli_integrate(tmp_path, *extra)
-    got = reinscore.integrate(scores_path, community=COMMUNITY, structural=STRUCTURAL, host=HOST, by=by)
-    _assert_table_matches_cli(got.per_interview, cli["per_interview"], 10, "per_interview")
-    _assert_table_matches_cli(got.per_community, cli["per_community"], 10, "per_community")
-    _assert_table_matches_cli(got.per_country, cli["per_country"], 10, "per_country")
-    _assert_table_matches_cli(got.problems, cli["problems"], 10, "problems")
-    # The data-frame path gives the same numbers as the file path.
-    df = reinscore.integrate(reinscore.score(SAMPLE, id="interview_id", keep=["round", "community_id", "country"]),
-                             community=COMMUNITY, structural=STRUCTURAL, host=HOST, by=by)
-    for col in LEVEL_COLS:
-        assert_close(df.per_interview[col].to_numpy(), got.per_interview[col].to_numpy(), col, 0)
-
-
-def test_cli_reports_counts_and_rows_but_no_keys(tmp_path: Path) -> None:
-    (r, _), cli = _cli_integrate(tmp_path)
-    assert "community without any returnee in the scores file: 1 row(s) (23) [community_without_returnees]" in r.err
-    assert "[unscored_unit]" in r.err
-    assert "ZMB-C05" not in r.err and "ZWE-C03" not in r.err
-    assert "PROVISIONAL" in r.err
-    assert cli["problems"]["key"].tolist() == ["ZMB-C05", "ZWE-C03"]
-
-
-def test_cli_min_respondents_overrides_the_instrument(tmp_path: Path) -> None:
-    _, cli = _cli_integrate(tmp_path, "--min-respondents", "200")
-    t = cli["per_community"].set_index("community_id")
-    assert (t.loc[t["suppressed"] == "true", "n"] == "<200").all()
-    assert (t["suppressed"] == "true").sum() > (t["suppressed"] == "false").sum() > 0
-    assert (t.loc[t["suppressed"] == "true", "composite_individual"] == "").all()
-    big = t[t["suppressed"] == "false"]
-    assert (big["n"].astype(int) >= 200).all()
-
-
-def test_cli_errors_name_rule_row_and_column(tmp_path: Path, community_raw: pd.DataFrame) -> None:
-    scores = tmp_path / "scores.csv"
-    scores.write_bytes(run_cli("score", SAMPLE, "--id", "interview_id", "--keep", "community_id", "--keep",
-                               "country", "-q").ok().out)
-    dup = pd.concat([community_raw, community_raw.iloc[[4]]])
-    dup_path = tmp_path / "dup.csv"
-    dup.to_csv(dup_path, index=False, lineterminator="\n")
-    base = ["integrate", "--individual", scores, "--structural", STRUCTURAL, "-o", tmp_path / "o.csv"]
-    r = run_cli(*base, "--community", dup_path)
-    assert r.code == 2
-    assert "row 31: column 'community_id': the same community key is on more than one row (first on row 6) " \
-           "[duplicate_key]" in r.err
-    assert community_raw["community_id"].iloc[4] not in r.err
-    r = run_cli(*base, "--community", COMMUNITY, "--community-instrument", "iom-rss")
-    assert r.code == 2 and "[level_mismatch]" in r.err
-    no_keys = tmp_path / "nokeys.csv"
-    no_keys.write_bytes(run_cli("score", SAMPLE, "--id", "interview_id", "-q").ok().out)
-    r = run_cli("integrate", "--individual", no_keys, "--community", COMMUNITY, "--structural", STRUCTURAL)
-    assert r.code == 2 and "column 'community_id'" in r.err and "[missing_column]" in r.err
-    other = tmp_path / "other.csv"
-    other.write_bytes(run_cli("score", SAMPLE, "--keep", "community_id", "--keep", "country", "--instrument",
-                              DATA / "instruments" / "iom-rss.json", "-q").ok().out.replace(b"#4ad3", b"#0000"))
-    r = run_cli("integrate", "--individual", other, "--community", COMMUNITY, "--structural", STRUCTURAL)
-    assert r.code == 2 and "row 2: column 'instrument'" in r.err and "[instrument_mismatch]" in r.err
-    assert not (tmp_path / "o.csv").exists()
+# Errors. (The command line's own tests are in tests/cli/test_integrate.py; every table
+# through both faces in tests/parity/test_integrate.py.)
 
 
 def test_python_errors(scores: pd.DataFrame, community_raw: pd.DataFrame) -> None:
+    # Rows of a data frame are its 1-based positions.
     dup = pd.concat([community_raw, community_raw.iloc[[4]]], ignore_index=True)
-    with pytest.raises(ValueError, match=r"row 31: column 'community_id'.*first on row 6.*duplicate_key"):
+    with pytest.raises(reinscore.InputError, match=r"row 30: column 'community_id'.*first on row 5.*duplicate_key") as e:
         reinscore.integrate(scores, community=dup, structural=STRUCTURAL)
-    with pytest.raises(ValueError, match="level_mismatch"):
+    assert (e.value.rule, e.value.row, e.value.column) == ("duplicate_key", 30, "community_id")
+    assert community_raw["community_id"].iloc[4] not in str(e.value)
+    with pytest.raises(reinscore.InputError, match="level_mismatch"):
         reinscore.integrate(scores, community=COMMUNITY, structural=STRUCTURAL, community_instrument="iom-rss")
-    with pytest.raises(ValueError, match="column 'country'.*missing_column"):
+    with pytest.raises(reinscore.InputError, match="column 'country'.*missing_column") as e:
         reinscore.integrate(scores.drop(columns="country"), community=COMMUNITY, structural=STRUCTURAL)
+    assert e.value.column == "country"
+    with pytest.raises(reinscore.InputError, match=r"column 'community_id': community: not in the data"):
+        reinscore.integrate(scores, community=community_raw.drop(columns="community_id"), structural=STRUCTURAL)
+    # Scores of two weight sets: both tags named, at the row the second one starts.
     bad = scores.copy()
     bad["instrument"] = bad["instrument"].astype(object)
     bad.loc[bad.index[3], "instrument"] = "iom-rss@0#000000000000"
-    with pytest.raises(ValueError, match=r"row 5: column 'instrument'.*instrument_mismatch"):
+    with pytest.raises(reinscore.InputError, match=r"row 4: column 'instrument'.*iom-rss@0#000000000000") as e:
         reinscore.integrate(bad, community=COMMUNITY, structural=STRUCTURAL)
+    assert e.value.rule == "mixed_instruments"
+    # Pooled knowingly, the other version is still another instrument.
+    with pytest.raises(reinscore.InputError, match=r"row 4: column 'instrument'.*instrument_mismatch"):
+        reinscore.integrate(bad, community=COMMUNITY, structural=STRUCTURAL, allow_mixed=True)
+    with pytest.raises(reinscore.InputError, match=r"no_instrument"):
+        reinscore.integrate(scores.drop(columns="instrument"), community=COMMUNITY, structural=STRUCTURAL)
     w = scores.assign(w=1.0)
     w.loc[w.index[2], "w"] = 0.0
-    with pytest.raises(ValueError, match=r"row 4: column 'w'.*bad_weight"):
+    with pytest.raises(reinscore.InputError, match=r"row 3: column 'w'.*invalid_weight"):
         reinscore.integrate(w, community=COMMUNITY, structural=STRUCTURAL, weight="w")
-    with pytest.raises(ValueError, match="min_respondents"):
-        reinscore.integrate(scores, community=COMMUNITY, structural=STRUCTURAL, min_respondents=0)
+    for m in (0, -3):
+        with pytest.raises(reinscore.InputError, match="min_respondents must be a whole number from 1") as e:
+            reinscore.integrate(scores, community=COMMUNITY, structural=STRUCTURAL, min_respondents=m)
+        assert e.value.option == "min_respondents"
+
+
+def test_untagged_scores_with_an_instrument(scores: pd.DataFrame) -> None:
+    """Scores computed elsewhere (no instrument column) are integrated with the instrument
+    given; the tag-found instrument gives the same numbers."""
+    got = reinscore.integrate(scores.drop(columns="instrument"), community=COMMUNITY, structural=STRUCTURAL,
+                              instrument="iom-rss")
+    ref = reinscore.integrate(scores, community=COMMUNITY, structural=STRUCTURAL)
+    assert got.instruments == ref.instruments
+    for col in LEVEL_COLS:
+        assert_close(got.per_interview[col].to_numpy(), ref.per_interview[col].to_numpy(), col, 0)
+    assert (got.per_interview["instrument"] == "").all()
 
 
 def test_instruments_command_lists_the_frameworks() -> None:
-    out = run_cli("instruments").ok().out.decode()
-    assert re.search(r"^community  community@0\.1\.0-example#\w{12}  level community  PROVISIONAL$", out, re.MULTILINE), out
-    assert re.search(r"^structural-gcm21  structural-gcm21@0\.1\.0-example#\w{12}  level structural  PROVISIONAL$",
-                     out, re.MULTILINE), out
-    assert re.search(r"^iom-rss  iom-rss@.*  level individual  PROVISIONAL$", out, re.MULTILINE), out
+    out = run_cli("instruments", "--format", "csv").ok().frame.set_index("name")
+    for name, tag, level in (("community", r"community@0\.1\.0-example#\w{12}", "community"),
+                             ("structural-gcm21", r"structural-gcm21@0\.1\.0-example#\w{12}",
+                              "structural"),
+                             ("iom-rss", r"iom-rss@.*", "individual")):
+        assert re.fullmatch(tag, out.loc[name, "tag"]), out
+        assert (out.loc[name, "level"], out.loc[name, "provisional"]) == (level, "yes")
 
 
 # --------------------------------------------------------------------------------------
