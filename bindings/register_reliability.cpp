@@ -1,11 +1,14 @@
-// Reliability: alpha per dimension of an instrument over coded values, alpha of any
-// matrix of items, polychoric correlations and the bivariate normal CDF (for tests).
+// Reliability: the `reliability` command (app::reliability over an ExportSource, which
+// register_fit.cpp binds), alpha of any matrix of items, polychoric correlations and the
+// bivariate normal CDF (for tests), and the binding of a raw export's columns to items.
 #include "pybind11.hpp"
 
+#include <reinscore/app/reliability.hpp>
 #include <reinscore/reliability.hpp>
 
 #include <Eigen/Core>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,7 +18,6 @@ namespace {
 
 using FArray = py::array_t<double, py::array::f_style | py::array::forcecast>;
 using CArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
-using Flags = py::array_t<std::uint8_t, py::array::c_style | py::array::forcecast>;
 
 Eigen::Map<const Eigen::MatrixXd> matrix(const FArray& a, const char* what) {
   if (a.ndim() != 2)
@@ -109,7 +111,7 @@ void register_reliability(py::module_& m) {
          std::size_t chunk_rows) {
         const auto x = matrix(values, "item_alpha");
         const Eigen::VectorXd w = weight_vector(weights, values.shape(0), "item_alpha");
-        const MissingPolicy policy = parse_missing_policy(missing);
+        const MissingPolicy policy = parse_missing_policy(missing, "missing");
         AlphaResult res;
         {
           py::gil_scoped_release release;
@@ -134,52 +136,37 @@ void register_reliability(py::module_& m) {
       "Alpha and item statistics of the columns of `values` (rows x items, NaN = missing). "
       "chunk_rows > 0 accumulates chunks separately and merges them.");
 
+  py::class_<app::ReliabilityRequest>(
+      m, "ReliabilityRequest", "Options of `reliability` (include/reinscore/app/reliability.hpp).")
+      .def(py::init<>())
+      .def_readwrite("instrument", &app::ReliabilityRequest::instrument)
+      .def_readwrite("missing", &app::ReliabilityRequest::missing)
+      .def_readwrite("ordinal", &app::ReliabilityRequest::ordinal)
+      .def_readwrite("correlations", &app::ReliabilityRequest::correlations)
+      .def_readwrite("weight", &app::ReliabilityRequest::weight)
+      .def_readwrite("input", &app::ReliabilityRequest::input)
+      .def("check", &app::ReliabilityRequest::check);
+
+  m.def(
+      "bind_export",
+      [](const Instrument& ins, const std::vector<std::string>& header,
+         const std::map<std::string, std::string>& column_map, bool allow_missing_columns) {
+        app::ExportOptions opt;
+        opt.column_map = column_map;
+        opt.allow_missing_columns = allow_missing_columns;
+        return app::bind_export(ins, header, opt);
+      },
+      "instrument"_a, "header"_a, "column_map"_a = std::map<std::string, std::string>{},
+      "allow_missing_columns"_a = false,
+      "Per item, the header index of its column (-1: none), bound as every command binds a "
+      "raw export (app::bind_export); raises InputError for columns that cannot be used.");
+
   m.def(
       "reliability",
-      [](const Instrument& ins, const FArray& values, const py::object& weights,
-         const py::object& keep, const std::string& missing, bool ordinal,
-         const std::vector<bool>& include) {
-        const auto x = matrix(values, "reliability");
-        const Eigen::VectorXd w = weight_vector(weights, values.shape(0), "reliability");
-        Flags keep_arr;
-        if (!keep.is_none()) {
-          keep_arr = keep.cast<Flags>();
-          if (keep_arr.ndim() != 1 || keep_arr.shape(0) != values.shape(0))
-            throw std::invalid_argument(
-                "reliability: keep must be a 1-d array with one flag per row");
-        }
-        ReliabilityOptions opt;
-        opt.missing = parse_missing_policy(missing);
-        opt.ordinal = ordinal;
-        opt.include = include;
-        ReliabilityAccumulator acc(ins, opt);
-        ReliabilityReport rep;
-        {
-          py::gil_scoped_release release;
-          const std::span<const std::uint8_t> flags =
-              keep.is_none() ? std::span<const std::uint8_t>()
-                             : std::span<const std::uint8_t>(
-                                   keep_arr.data(), static_cast<std::size_t>(keep_arr.shape(0)));
-          acc.add(x, w, flags);
-          rep = acc.report();
-        }
-        py::dict out;
-        out["instrument"] = rep.instrument;
-        out["missing"] = std::string(missing_policy_name(rep.missing));
-        out["ordinal"] = rep.ordinal;
-        out["rows"] = rep.rows;
-        out["left_out"] = rep.left_out;
-        py::list dims;
-        for (const auto& d : rep.dimensions) {
-          py::dict dd = alpha_dict(d.alpha);
-          dd["dimension"] = d.dimension;
-          dd["item_index"] = d.items;
-          dims.append(dd);
-        }
-        out["dimensions"] = dims;
-        return out;
+      [](app::ExportSource& source, const Instrument& ins, const app::ReliabilityRequest& request) {
+        py::gil_scoped_release release;  // the source holds C++ memory only
+        return app::reliability(source, ins, request);
       },
-      "instrument"_a, "values"_a, "weights"_a = py::none(), "keep"_a = py::none(),
-      "missing"_a = "complete", "ordinal"_a = false, "include"_a = std::vector<bool>{},
-      "Alpha per dimension of `instrument` over coded values (rows x instrument items).");
+      "source"_a, "instrument"_a, "request"_a,
+      "`reliability` over a raw export (open_export or coded_export): app::reliability.");
 }

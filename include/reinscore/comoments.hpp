@@ -9,6 +9,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace reinscore {
 
@@ -16,6 +17,19 @@ enum class MissingPolicy {
   pairwise,  ///< each pair over the rows where both are observed (pandas DataFrame.corr)
   complete,  ///< only rows where every column is observed (listwise deletion)
 };
+
+/// "complete" or "pairwise".
+inline std::string_view missing_policy_name(MissingPolicy p) noexcept {
+  return p == MissingPolicy::complete ? "complete" : "pairwise";
+}
+/// Parses "complete" (also "listwise") or "pairwise"; `what` names the option in the
+/// message. The one parser of the policy (fit and reliability share it).
+inline MissingPolicy parse_missing_policy(std::string_view s, std::string_view what = "missing") {
+  if (s == "complete" || s == "listwise") return MissingPolicy::complete;
+  if (s == "pairwise") return MissingPolicy::pairwise;
+  throw std::invalid_argument(std::string(what) + ": unknown missing-value policy '" +
+                              std::string(s) + "' (expected complete or pairwise)");
+}
 
 /// Weighted sums over the rows where columns i and j are both observed, kept as k x k
 /// matrices: W(i,j) = sum w, S(i,j) = sum w x_i, P(i,j) = sum w x_i^2, Q(i,j) = sum w x_i x_j,

@@ -71,12 +71,6 @@ inline CompositeFit parse_composite_fit(std::string_view s) {
   throw std::invalid_argument("composite '" + std::string(s) +
                               "' is unknown (expected pca or dimension-shares)");
 }
-inline MissingPolicy parse_missing_policy(std::string_view s) {
-  if (s == "pairwise") return MissingPolicy::pairwise;
-  if (s == "complete") return MissingPolicy::complete;
-  throw std::invalid_argument("missing-value policy '" + std::string(s) +
-                              "' is unknown (expected pairwise or complete)");
-}
 
 /// Rows per chunk when a fit is fed from memory (Python) or a file (command line): the
 /// same chunking in both gives the same sums, bit for bit, so the same weights.

@@ -24,18 +24,6 @@
 
 namespace reinscore {
 
-/// "complete" or "pairwise".
-inline std::string_view missing_policy_name(MissingPolicy p) noexcept {
-  return p == MissingPolicy::complete ? "complete" : "pairwise";
-}
-/// Parses "complete" (also "listwise") or "pairwise"; `what` names the option in the message.
-inline MissingPolicy parse_missing_policy(std::string_view s, std::string_view what = "missing") {
-  if (s == "complete" || s == "listwise") return MissingPolicy::complete;
-  if (s == "pairwise") return MissingPolicy::pairwise;
-  throw std::invalid_argument(std::string(what) + ": unknown missing-value policy '" +
-                              std::string(s) + "' (expected complete or pairwise)");
-}
-
 /// Statistics of one item within its set of k items.
 struct ItemAlpha {
   static constexpr double nan = std::numeric_limits<double>::quiet_NaN();

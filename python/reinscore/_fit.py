@@ -1,103 +1,75 @@
 """Weights derived from data (PCA, the OECD/JRC varimax procedure) and the sensitivity
 of the composite to the weights (Monte Carlo over weight sets).
 
-The statistics run in the compiled core (``include/reinscore/fit.hpp`` and
-``sensitivity.hpp``), on the same coded values, in the same chunks, as the command line
-(``reinscore fit-weights``, ``reinscore sensitivity``): a set fitted here and the JSON file
-written by the command line hold the same numbers. Formulas: ``docs/statistics.md``.
+Both commands run in the C++ application layer (``include/reinscore/app/fit_weights.hpp``
+and ``sensitivity.hpp``), the code behind ``reinscore fit-weights`` and ``reinscore
+sensitivity``: a path is read by the command line's readers, a DataFrame is coded by the
+core's coder and read in the same chunks. A set fitted here and the file written by the
+command line are the same bytes. This module only fills the requests and turns the
+reports into DataFrames. Formulas: ``docs/statistics.md``.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from . import _core
-from ._instrument import Instrument, WeightSet
-from ._table import Data, _blank_unreadable, _pass_columns, _run, _Table
-
-if TYPE_CHECKING:
-    from ._core import FitRecord
+from ._instrument import Instrument, WeightSet, load_instrument
+from ._report import _column, frame, names
+from ._report import html as table_html
+from ._table import Data, _read, _score_table, _Table
 
 __all__ = ["FitResult", "SensitivityResult", "fit_weights", "sensitivity"]
 
-_METHODS = ("equal", "pca-first", "oecd-varimax")
-_COMPOSITES = ("dimension-shares", "pca")
-_MISSING = ("pairwise", "complete")
-_MODES = ("perturb", "methods", "both")
-_INVALID = 3  # index of "invalid" in _core.status_names
+
+def _options(
+    column_map: Mapping[str, str] | None, delimiter: str, sheet: str, allow_missing_columns: bool = False
+) -> _core.ExportOptions:
+    opt = _core.ExportOptions()
+    opt.column_map = dict(column_map or {})
+    opt.delimiter = delimiter
+    opt.sheet = sheet
+    opt.allow_missing_columns = allow_missing_columns
+    return opt
 
 
-def _choice(value: str, allowed: Sequence[str], what: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{what} {value!r} is unknown (expected {', '.join(allowed)})")
-    return value
-
-
-def _sampling_weights(
-    table: _Table, weight: str | npt.ArrayLike | None, invalid: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.float64] | None, str]:
-    """The sampling weights (0 on invalid rows, which a fit leaves out) and the label
-    that the citation gives them, as the command line's --weight COLUMN does."""
-    if weight is None:
-        return None, ""
-    if isinstance(weight, str):
-        hits = [i for i, h in enumerate(table.header) if h == weight]
-        if len(hits) != 1:
-            rule = "duplicate_column" if hits else "missing_column"
-            what = "appears more than once" if hits else "weight column not in the input"
-            raise ValueError(f"column {weight!r}: {what} (rule: {rule})")
-        col = table.column(hits[0])
-        if isinstance(col, tuple):  # file: int codes into the distinct texts
-            codes, texts = col
-            lookup = np.array([_number(t) for t in texts] + [math.nan], dtype=np.float64)
-            w = lookup[np.where(np.asarray(codes) < 0, len(texts), codes)]
-        else:
-            w = np.array([_number(v) for v in col.astype(object)], dtype=np.float64)
-        label = f"column '{weight}'"
-    else:
-        w = np.asarray(weight, dtype=np.float64)
-        if w.shape != (table.rows,):
-            raise ValueError(
-                f"weight: expected one sampling weight per row ({table.rows}), got shape {w.shape}"
-            )
-        w = w.copy()
-        label = "given weights"
-    bad = ~(np.isfinite(w) & (w >= 0)) & ~invalid
-    if bad.any():
-        r = int(np.flatnonzero(bad)[0])
-        where = (
-            f"row {int(table.record[r])}" if table.record is not None else f"row {table.index[r]!r}"
-        )
-        raise ValueError(
-            f"{where}: the sampling weight ({label}) is not a finite number >= 0 (rule: weight_value)"
-        )
-    w[invalid] = 0.0
-    return w, label
-
-
-def _number(v: Any) -> float:
-    if v is None or v is pd.NA:
-        return math.nan
-    if isinstance(v, str):
-        s = v.strip()
-        try:  # as the command line reads it: an optional "+", then a decimal number
-            return float(s.removeprefix("+"))
-        except ValueError:
-            return math.nan
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
+def _export(
+    data: Data,
+    ins: Instrument,
+    options: _core.ExportOptions,
+    weight: str | npt.ArrayLike | None,
+    copied: Sequence[str] = (),
+) -> tuple[_core.ExportSource, _Table | None]:
+    """The input as the application layer reads it. A path goes to the C++ readers as the
+    command line's input does; a DataFrame is bound and coded by the core and handed over
+    with the columns a pass may name (as they are: nothing is parsed here)."""
+    given = None if weight is None or isinstance(weight, str) else np.asarray(weight, dtype=float)
+    if isinstance(data, (str, os.PathLike)):
+        return _core.open_export(str(data), ins._core, options, given), None
+    table = _read(data)
+    item_column = _core.bind_export(
+        ins._core, table.header, options.column_map, options.allow_missing_columns
+    )
+    res = _score_table(ins, table, list(item_column), False, None)
+    wanted = set(copied) | ({weight} if isinstance(weight, str) else set())
+    columns = [
+        (h, _column(table.column(i)))  # type: ignore[arg-type]  # frames hold Series
+        for i, h in enumerate(table.header)
+        if h in wanted
+    ]
+    source = _core.coded_export(
+        res["values"], res["reasons"], res["status"], table.header, columns, given, options
+    )
+    return source, table
 
 
 # -- fitting ---------------------------------------------------------------------------------
@@ -122,23 +94,28 @@ class FitResult:
         not converged, a pairwise correlation matrix that is not positive semi-definite).
     raw_diagnostics : dict
         The diagnostics as stored in the weight set (JSON).
+    report : reinscore._core.Report
+        The report of the application layer the frames are built from (tables ``fit``,
+        ``blocks``, ``weights``, ``dimension_weights``, ``eigenvalues``, ``loadings``,
+        ``rotated_loadings``, ``kmo``).
     """
 
     def __init__(
-        self, raw: FitRecord, base: Instrument, method: str, composite: str, missing: str
+        self, fitted: _core.FittedWeights, base: Instrument, method: str, composite: str, missing: str
     ) -> None:
-        self.instrument = Instrument(raw["instrument"], base.path)
+        self.report: _core.Report = fitted.report
+        self.instrument = Instrument(fitted.instrument, base.path)
         self.weight_set: WeightSet = self.instrument.weights()
         self.method = method
         self.composite = composite
         self.missing = missing
-        self.rows = int(raw["rows"])
-        self.rows_used = int(raw["rows_used"])
-        self.rows_invalid = int(raw["rows_skipped"])
-        self.warnings: list[str] = list(raw["warnings"])
-        self.raw_diagnostics: dict[str, Any] = json.loads(raw["diagnostics"])
-        self._json: str = raw["json"]
-        self._dims = self.instrument.dimensions
+        fit = frame(self.report.table("fit"))
+        self.rows = int(fit["rows"].iloc[0])
+        self.rows_used = int(fit["rows_used"].iloc[0])
+        self.rows_invalid = int(fit["rows_invalid"].iloc[0])
+        self.warnings: list[str] = [text for level, text in self.report.notes if level == "warning"]
+        self.raw_diagnostics: dict[str, Any] = self.weight_set.diagnostics
+        self._json: str = fitted.file
 
     @property
     def name(self) -> str:
@@ -149,97 +126,53 @@ class FitResult:
     def weights(self) -> pd.DataFrame:
         """One row per item: ``item, dimension, dimension_weight, composite_weight``
         (composite_weight NaN in dimension mode)."""
-        return self.weight_set.items.copy()
+        return frame(self.report.table("weights"))
 
     @property
     def dimension_weights(self) -> pd.Series[float] | None:
         """Composite weight of each dimension (dimension-shares), else None."""
-        if self.weight_set.mode != "dimension":
+        if not self.report.has_table("dimension_weights"):
             return None
-        return pd.Series(self.weight_set.dimension_weights, name="composite_weight", dtype=float)
+        t = frame(self.report.table("dimension_weights"))
+        return pd.Series(
+            t["composite_weight"].to_numpy(), index=list(t["dimension"]), name="composite_weight"
+        )
 
     # -- diagnostics as frames ------------------------------------------------------------
-    def _blocks(self) -> list[tuple[str, dict[str, Any]]]:
-        blocks: dict[str, Any] = self.raw_diagnostics["blocks"]
-        return [(b, blocks[b]) for b in [*self._dims, "all"]]
-
     @property
     def blocks(self) -> pd.DataFrame:
         """One row per block (each dimension, then ``all`` items): ``items, n, kmo,
         bartlett_chi2, bartlett_df, bartlett_p, eigenvalue_1, explained_1,
         components_kept``."""
-        rows = []
-        for name, b in self._blocks():
-            bt = b["bartlett"]
-            rows.append(
-                {
-                    "block": name,
-                    "items": len(b["items"]),
-                    "n": int(b["n"]),
-                    "kmo": _f(b["kmo"]),
-                    "bartlett_chi2": _f(bt["chi2"]),
-                    "bartlett_df": int(bt["df"]),
-                    "bartlett_p": _f(bt["p_value"]),
-                    "eigenvalue_1": b["eigenvalues"][0],
-                    "explained_1": b["explained_variance_ratio"][0],
-                    "components_kept": b.get("components_kept", pd.NA),
-                }
-            )
-        return pd.DataFrame(rows).set_index("block")
+        return frame(self.report.table("blocks")).set_index("block")
 
     @property
     def eigenvalues(self) -> pd.DataFrame:
         """``block, component, eigenvalue, explained_variance_ratio, cumulative`` (components
         numbered from 1, eigenvalues descending)."""
-        rows = []
-        for name, b in self._blocks():
-            cum = 0.0
-            for j, (ev, ratio) in enumerate(zip(b["eigenvalues"], b["explained_variance_ratio"])):
-                cum += ratio
-                rows.append(
-                    {
-                        "block": name,
-                        "component": j + 1,
-                        "eigenvalue": ev,
-                        "explained_variance_ratio": ratio,
-                        "cumulative": cum,
-                    }
-                )
-        return pd.DataFrame(rows)
+        return frame(self.report.table("eigenvalues"))
 
-    def _matrix(self, key: str, prefix: str) -> pd.DataFrame:
-        frames = []
-        for name, b in self._blocks():
-            if key not in b:
-                continue
-            m = np.array([[_f(v) for v in row] for row in b[key]], dtype=np.float64)
-            cols = [f"{prefix}{j + 1}" for j in range(m.shape[1])]
-            idx = pd.MultiIndex.from_product([[name], b["items"]], names=["block", "item"])
-            frames.append(pd.DataFrame(m, index=idx, columns=cols))
-        if not frames:
+    def _matrix(self, name: str) -> pd.DataFrame:
+        if not self.report.has_table(name):
             return pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["block", "item"]))
-        return pd.concat(frames)
+        return frame(self.report.table(name)).set_index(["block", "item"])
 
     @property
     def loadings(self) -> pd.DataFrame:
         """Unrotated loadings (eigenvector x sqrt(eigenvalue)), indexed by ``(block, item)``,
         columns ``PC1 ...`` (NaN beyond a block's size)."""
-        return self._matrix("loadings", "PC")
+        return self._matrix("loadings")
 
     @property
     def rotated_loadings(self) -> pd.DataFrame:
         """Varimax-rotated loadings of the retained components (oecd-varimax), indexed by
         ``(block, item)``, columns ``F1 ...``; empty for the other methods."""
-        return self._matrix("rotated_loadings", "F")
+        return self._matrix("rotated_loadings")
 
     @property
     def kmo(self) -> pd.DataFrame:
         """Per-item KMO, ``block, item, kmo`` (the overall value is in :attr:`blocks`)."""
-        rows = []
-        for name, b in self._blocks():
-            for item, v in zip(b["items"], b["kmo_items"]):
-                rows.append({"block": name, "item": item, "kmo": _f(v)})
-        return pd.DataFrame(rows)
+        return frame(self.report.table("kmo"))
 
     @property
     def diagnostics(self) -> dict[str, pd.DataFrame]:
@@ -275,28 +208,19 @@ class FitResult:
     def _repr_html_(self) -> str:
         e = html.escape
         warn = "".join(f"<li>{e(w)}</li>" for w in self.warnings)
-        dims = ""
-        dw = self.dimension_weights
-        if dw is not None:
-            dims = (
-                "<p>composite by dimension: "
-                + ", ".join(f"{e(str(k))} {v:.4f}" for k, v in dw.items())
-                + "</p>"
-            )
+        tables = "".join(
+            table_html(self.report.table(t))
+            for t in ("blocks", "dimension_weights", "weights")
+            if self.report.has_table(t)
+        )
         return (
             f"<div><p><b>Fitted weights {e(self.name)}</b>: {e(self.method)}, composite "
             f"{e(self.composite)}, {e(self.missing)} correlations; {self.rows_used} of {self.rows} "
             f"rows ({self.rows_invalid} invalid left out)<br><small>{e(self.weight_set.citation)}</small></p>"
             + (f"<p><b>Warnings</b></p><ul>{warn}</ul>" if warn else "")
-            + self.blocks.to_html(float_format=lambda x: f"{x:.4g}", na_rep="")
-            + dims
-            + self.weights.to_html(index=False, float_format=lambda x: f"{x:.4f}", na_rep="")
+            + tables
             + "</div>"
         )
-
-
-def _f(v: Any) -> float:
-    return math.nan if v is None else float(v)
 
 
 def fit_weights(
@@ -348,30 +272,25 @@ def fit_weights(
 
     Raises
     ------
-    ValueError
-        Unknown options; data that cannot support a fit (an item never answered or
-        without variance, items never answered together, no usable rows).
+    reinscore.InputError
+        Option values out of range (``option`` names the parameter); a missing or
+        duplicated column; a sampling weight that is not a number >= 0; data that cannot
+        support a fit (rule ``cannot_fit``: an item never answered or without variance,
+        items never answered together, no usable rows).
     """
-    _choice(method, _METHODS, "method")
-    _choice(composite, _COMPOSITES, "composite")
-    _choice(missing, _MISSING, "missing")
-    ins, table, _, res = _run(data, instrument, None, False, column_map, False, delimiter, sheet)
-    invalid = np.asarray(res["status"]) == _INVALID
-    w, label = _sampling_weights(table, weight, invalid)
-    raw = _core.fit_weights(
-        ins._core,
-        res["values"],
-        invalid.astype(np.uint8),
-        w,
-        method=method,
-        composite=composite,
-        missing=missing,
-        name=name or "",
-        weight_label=label,
-        min_eigenvalue=float(min_eigenvalue),
-        min_cumulative=float(min_cumulative),
-    )
-    return FitResult(raw, ins, method, composite, missing)
+    req = _core.FitWeightsRequest()
+    req.method = method
+    req.composite = composite
+    req.missing = missing
+    req.name = name or ""
+    req.weight = weight if isinstance(weight, str) else ""
+    req.min_eigenvalue = min_eigenvalue
+    req.min_cumulative = min_cumulative
+    req.input = _options(column_map, delimiter, sheet)
+    req.check()  # options before any reading, as the command line does
+    ins = load_instrument(instrument)
+    source, _ = _export(data, ins, req.input, weight)
+    return FitResult(_core.fit_weights(source, ins._core, req), ins, method, composite, missing)
 
 
 # -- sensitivity -----------------------------------------------------------------------------
@@ -393,15 +312,20 @@ class SensitivityResult:
     summary : dict
         Options and totals: interval widths, the share of categorised interviews whose
         category changes per draw (mean, percentiles), the share that changes in at
-        least one draw, the methods drawn.
+        least one draw, the methods drawn. The document ``reinscore sensitivity
+        --summary`` writes.
     draws : pandas.DataFrame
-        One row per draw: ``method`` (methods/both mode) and ``category_change_share``.
+        One row per draw (numbered from 0): ``method`` (methods/both mode) and
+        ``category_change_share``.
     id_columns : list of str
         The ``id``/``keep`` columns of ``interviews``.
     show_ids : bool
         Whether the notebook view (``_repr_html_``) shows the ``id_columns`` and the
         index. False by default: a rendered notebook is easily shared, and identifiers
         are personal data. Set it to True to see them.
+    report : reinscore._core.Report or None
+        The report of the application layer (tables ``interviews``, ``summary``,
+        ``draws``, ``methods``).
     """
 
     def __init__(
@@ -410,12 +334,14 @@ class SensitivityResult:
         summary: dict[str, Any],
         draws: pd.DataFrame,
         id_columns: Sequence[str] = (),
+        report: _core.Report | None = None,
     ) -> None:
         self.interviews = interviews
         self.summary = summary
         self.draws = draws
         self.id_columns = list(id_columns)
         self.show_ids = False
+        self.report = report
 
     def __repr__(self) -> str:
         s = self.summary
@@ -449,6 +375,27 @@ def _show(v: Any) -> str:
     if isinstance(v, dict):
         return ", ".join(f"{k} {x}" for k, x in v.items())
     return str(v)
+
+
+def _summary(report: _core.Report, seed: int) -> dict[str, Any]:
+    """The summary table as the document of ``--summary`` (null for a missing number)."""
+    out: dict[str, Any] = {}
+    t = report.table("summary")
+    for c in t.columns:
+        if c.kind == "text":
+            value: Any = c.text[0]
+        else:
+            x = float(c.values[0])
+            value = None if math.isnan(x) else (int(x) if c.kind == "count" else x)
+        if c.name == "upper_quantile":
+            out["quantiles"] = [out.pop("lower_quantile"), value]
+        else:
+            out[c.name] = value
+    out["seed"] = seed  # exact beyond 2^53, where a table's number is not
+    if report.has_table("methods"):
+        m = frame(report.table("methods"))
+        out["method_draws"] = {str(k): int(v) for k, v in zip(m["method"], m["draws"])}
+    return out
 
 
 def sensitivity(
@@ -503,67 +450,56 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Raises
+    ------
+    reinscore.InputError
+        Option values out of range or not allowed together (``option`` names the
+        parameter), as ``reinscore sensitivity`` checks them; missing columns; data that
+        cannot support the fits of methods/both mode.
     """
-    _choice(mode, _MODES, "mode")
-    _choice(composite, _COMPOSITES, "composite")
-    _choice(missing, _MISSING, "missing")
-    if weight is not None and mode == "perturb":
-        raise ValueError("weight applies to the fits of mode 'methods' or 'both' only")
-    ids = [id] if isinstance(id, str) else list(id or [])
-    ins, table, _, res = _run(
-        data, instrument, weights, False, column_map, allow_missing_columns, delimiter, sheet,
-        pass_columns=ids + list(keep),
-    )
-    invalid = np.asarray(res["status"]) == _INVALID
-    w, label = _sampling_weights(table, weight, invalid)
-    raw = _core.sensitivity(
-        ins._core,
-        res["values"],
-        res["reasons"],
-        invalid.astype(np.uint8),
-        draws=int(draws),
-        bound=float(bound),
-        seed=int(seed),
-        mode=mode,
-        level=float(level),
-        composite=composite,
-        missing=missing,
-        weights=w,
-        weight_label=label,
-        threads=int(threads),
-    )
-    out: dict[str, Any] = _pass_columns(table, ids + list(keep))
-    _blank_unreadable(out, ids + list(keep), res)
-    out["composite"] = raw["composite"]
+    copied = names(id) + list(keep)
+    req = _core.SensitivityRequest()
+    req.draws = draws
+    req.bound = bound
+    req.seed = seed
+    req.mode = mode
+    req.level = level
+    req.composite = composite
+    req.missing = missing
+    req.weight = weight if isinstance(weight, str) else ""
+    req.id = names(id)
+    req.keep = list(keep)
+    req.threads = threads
+    req.input = _options(column_map, delimiter, sheet, allow_missing_columns)
+    req.check()  # options before any reading, as the command line does
+    ins = load_instrument(instrument)
+    if weights is not None:
+        ins = ins.with_weights(weights)
+    source, table = _export(data, ins, req.input, weight, copied)
+    report, _summary_json = _core.sensitivity(source, ins._core, req)
+
+    interviews = frame(report.table("interviews"))
     th = ins.thresholds
-    if th is not None:
-        labels = [c[0] for c in th["categories"]]
-        out["category"] = pd.Categorical.from_codes(
-            np.asarray(raw["category"]).astype(np.int16), dtype=pd.CategoricalDtype(labels)
-        )
-    else:
-        out["category"] = pd.Categorical.from_codes(
-            np.full(table.rows, -1, dtype=np.int8), dtype=pd.CategoricalDtype([])
-        )
-    out["status"] = pd.Categorical.from_codes(
-        np.asarray(res["status"]).astype(np.int8),
-        dtype=pd.CategoricalDtype(list(_core.status_names)),
-    )
-    for key in ("lower", "median", "upper", "mean", "min", "max"):
-        out[key] = raw[key]
-    out["draws_scored"] = raw["draws_scored"]
-    out["category_change_share"] = raw["category_change_share"]
-    summary: dict[str, Any] = json.loads(raw["summary"])
-    methods = list(raw["methods"])
+    labels = [c[0] for c in th["categories"]] if th is not None else []
+    interviews["category"] = pd.Categorical(interviews["category"], categories=labels)
+    interviews["status"] = pd.Categorical(interviews["status"], categories=list(_core.status_names))
+    if table is not None:
+        # A DataFrame's copied columns keep their own dtype (the report holds them as text).
+        own = [
+            pd.Series(table.column(table.header.index(n)).array, name=n, index=interviews.index)  # type: ignore[union-attr]
+            for n in copied
+        ]
+        interviews = pd.concat([*own, interviews.iloc[:, len(copied):]], axis=1)
+        interviews.index = table.index
+
+    d = frame(report.table("draws"))
+    methods = list(frame(report.table("methods"))["method"]) if report.has_table("methods") else []
     draw_frame = pd.DataFrame(
         {
-            "method": pd.Categorical.from_codes(
-                np.asarray(raw["draw_method"], dtype=np.int8), dtype=pd.CategoricalDtype(methods)
-            ),
-            "category_change_share": np.asarray(raw["draw_share"], dtype=np.float64),
-        }
+            "method": pd.Categorical(d["method"], categories=methods),
+            "category_change_share": d["category_change_share"].to_numpy(dtype=np.float64),
+        },
+        index=pd.Index(d["draw"].to_numpy(dtype=np.int64), name="draw"),
     )
-    draw_frame.index.name = "draw"
-    return SensitivityResult(
-        pd.DataFrame(out, index=table.index), summary, draw_frame, ids + list(keep)
-    )
+    return SensitivityResult(interviews, _summary(report, seed), draw_frame, copied, report)

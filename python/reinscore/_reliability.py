@@ -1,14 +1,17 @@
 """Reliability of the dimensions: Cronbach's alpha, item statistics, ordinal alpha.
 
-Formulas, references and the missing-value policy: docs/statistics.md.
+Computed once, in C++ (include/reinscore/app/reliability.hpp), for the command line and
+this module alike: this wrapper builds the request, hands the data over as it is and turns
+the report's tables into DataFrames. Formulas, references and the missing-value policy:
+docs/statistics.md.
 """
 
 from __future__ import annotations
 
-import html
+import html as _html
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 import numpy as np
@@ -16,17 +19,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import _core
-from ._instrument import Instrument
-from ._table import Data, _pass_columns, _run
+from ._instrument import Instrument, load_instrument
+from ._report import _column, frame, html
+from ._table import Data, _read, _score_table, _Table
 
 __all__ = ["ReliabilityReport", "reliability"]
-
-_INVALID = list(_core.status_names).index("invalid")
 
 Weight = Union[str, "npt.ArrayLike", None]
 
 
-@dataclass(eq=False)
 class ReliabilityReport:
     """Internal consistency of each dimension of an instrument.
 
@@ -59,19 +60,44 @@ class ReliabilityReport:
     correlations, polychoric : dict of str to DataFrame
         Per dimension, the Pearson correlations behind ``standardized_alpha`` and (with
         ``ordinal=True``) the polychoric correlations behind ``ordinal_alpha``.
+    report : reinscore._core.Report
+        The report every face renders (``report.render("csv")`` is what
+        ``reinscore reliability --format csv`` prints): tables ``dimensions``, ``items``
+        (left-out items included, without a column), ``correlations`` and ``input``.
     """
 
-    dimensions: pd.DataFrame
-    items: pd.DataFrame
-    instrument: str
-    missing: Literal["complete", "pairwise"]
-    weight: str | None
-    ordinal: bool
-    rows: int
-    invalid_rows: int
-    left_out: list[str] = field(default_factory=list)
-    correlations: dict[str, pd.DataFrame] = field(default_factory=dict)
-    polychoric: dict[str, pd.DataFrame] = field(default_factory=dict)
+    def __init__(self, report: _core.Report, weight: str | None, ordinal: bool) -> None:
+        self.report = report
+        self.dimensions: pd.DataFrame = frame(report.table("dimensions")).set_index("dimension")
+        items = frame(report.table("items"))
+        used = items["column"].notna().to_numpy(dtype=bool)
+        self.items: pd.DataFrame = items[used].reset_index(drop=True)
+        self.left_out: list[str] = [str(i) for i in items.loc[~used, "item"]]
+        info = frame(report.table("input")).iloc[0]
+        self.instrument: str = str(info["instrument"])
+        self.missing: Literal["complete", "pairwise"] = info["missing"]
+        self.weight = weight
+        self.ordinal = ordinal
+        self.rows = int(info["rows_used"])
+        self.invalid_rows = int(info["invalid_rows"])
+        self.correlations: dict[str, pd.DataFrame] = {}
+        self.polychoric: dict[str, pd.DataFrame] = {}
+        if report.has_table("correlations"):
+            self._matrices(frame(report.table("correlations")))
+
+    def _matrices(self, pairs: pd.DataFrame) -> None:
+        # The table lists every (item, with) pair of a dimension row by row: k x k values.
+        for dim in self.dimensions.index:
+            rows = pairs[pairs["dimension"] == dim]
+            k = math.isqrt(len(rows))
+            ids = [str(i) for i in rows["item"].to_numpy()[::k]] if k else []
+            self.correlations[dim] = pd.DataFrame(
+                rows["r"].to_numpy().reshape(k, k), index=ids, columns=ids
+            )
+            if self.ordinal:
+                self.polychoric[dim] = pd.DataFrame(
+                    rows["polychoric"].to_numpy().reshape(k, k), index=ids, columns=ids
+                )
 
     def __repr__(self) -> str:
         alphas = ", ".join(
@@ -84,51 +110,31 @@ class ReliabilityReport:
         )
 
     def _repr_html_(self) -> str:
-        weight = "none" if self.weight is None else html.escape(self.weight)
+        weight = "none" if self.weight is None else _html.escape(self.weight)
         head = (
-            f"<p><b>Reliability</b> of <code>{html.escape(self.instrument)}</code>: "
+            f"<p><b>Reliability</b> of <code>{_html.escape(self.instrument)}</code>: "
             f"{self.rows} rows used, {self.invalid_rows} invalid left out; "
-            f"missing values: {html.escape(self.missing)}; weights: {weight}</p>"
+            f"missing values: {_html.escape(self.missing)}; weights: {weight}</p>"
         )
         if self.left_out:
-            left = ", ".join(html.escape(i) for i in self.left_out)
+            left = ", ".join(_html.escape(i) for i in self.left_out)
             head += f"<p>Left out (no column in the input): {left}</p>"
-        fmt = "{:.4f}".format
-        dims = self.dimensions.reset_index().to_html(index=False, float_format=fmt, na_rep="")
-        items = self.items.to_html(index=False, float_format=fmt, na_rep="")
-        return head + dims + "<p><b>Items</b></p>" + items
-
-
-def _weights(
-    weight: Weight, table: Any, keep: npt.NDArray[np.bool_]
-) -> tuple[npt.NDArray[np.float64] | None, str | None]:
-    """Weights as float64 (one per row), checked on the rows that are used."""
-    if weight is None:
-        return None, None
-    if isinstance(weight, str):
-        raw = _pass_columns(table, [weight])[weight]
-        name = weight
-        values = pd.to_numeric(pd.Series(np.asarray(raw, dtype=object)), errors="coerce")
-        w = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        name = "<array>"
-        w = np.asarray(weight, dtype=np.float64)
-        if w.shape != (table.rows,):
-            raise ValueError(
-                f"weight: expected one weight per row ({table.rows}), "
-                f"got an array of shape {w.shape}"
-            )
-    bad = keep & ~(np.isfinite(w) & (w >= 0))
-    if bad.any():
-        r = int(np.flatnonzero(bad)[0])
-        rec = table.record
-        where = f"row {int(rec[r])}" if rec is not None else f"index {table.index[r]!r}"
-        raise ValueError(
-            f"weight {name!r}: {where}: a weight must be a finite number >= 0 "
-            f"({int(bad.sum())} row(s) are not) (rule: invalid_weight)"
+        return (
+            head
+            + html(self.report.table("dimensions"))
+            + html(self.report.table("items"))
         )
-    w = np.where(keep, w, 0.0)
-    return w, name
+
+
+def _cells(table: _Table, name: str) -> Any:
+    """Column `name` of a frame as the C++ reader takes it (numbers, or text as it is),
+    when the frame has it once; the C++ side reports a column that is missing or doubled."""
+    hits = [i for i, h in enumerate(table.header) if h == name]
+    if len(hits) != 1:
+        return None
+    col = table.column(hits[0])
+    assert not isinstance(col, tuple)  # frames only: files are read by the C++ reader
+    return _column(col)
 
 
 def reliability(
@@ -146,12 +152,13 @@ def reliability(
 
     The answers are coded as for :func:`score` (values in [0, 1], reverse items
     reversed; don't know, refused, not applicable and skipped are missing). Interviews
-    with an unreadable answer are left out, as they get no scores.
+    with an unreadable answer are left out, as they get no scores. The same computation
+    as ``reinscore reliability``.
 
     Parameters
     ----------
     data : DataFrame, dict of arrays, or path
-        As for :func:`score`.
+        As for :func:`score`. A file is read by the command line's reader, in batches.
     instrument : str, path or Instrument
         Instrument name (default ``"iom-rss"``) or file.
     missing : {"complete", "pairwise"}
@@ -176,74 +183,48 @@ def reliability(
 
     Raises
     ------
-    ValueError
-        Unknown missing policy, unreadable weights, columns that cannot be matched, an
-        item with too many distinct values for ``ordinal=True``.
+    InputError
+        (a ValueError) An unknown missing policy (rule ``bad_option``), unreadable weights
+        (``invalid_weight``), columns that cannot be matched (``missing_column``,
+        ``no_item_columns``, ...), an item with too many distinct values for
+        ``ordinal=True`` (``not_ordinal``).
     """
-    if missing not in ("complete", "pairwise"):
-        raise ValueError(
-            f"missing: unknown missing-value policy {missing!r} (expected 'complete' or 'pairwise')"
+    ins = load_instrument(instrument)
+    req = _core.ReliabilityRequest()
+    req.missing = missing
+    req.ordinal = bool(ordinal)
+    req.correlations = True
+    opts = req.input
+    opts.column_map = {str(k): str(v) for k, v in (column_map or {}).items()}
+    opts.allow_missing_columns = bool(allow_missing_columns)
+    opts.delimiter = delimiter
+    opts.sheet = sheet
+    given: npt.NDArray[np.float64] | None = None
+    if isinstance(weight, str):
+        req.weight = weight
+        label: str | None = weight
+    elif weight is None:
+        label = None
+    else:
+        values = np.asarray(weight)
+        if values.ndim != 1 or values.dtype.kind not in "biuf":
+            raise TypeError("weight: give a column name, or one number per row")
+        given = values.astype(np.float64)
+        label = "<array>"
+    req.check()
+    if isinstance(data, (str, os.PathLike)):
+        source = _core.open_export(os.fspath(data), ins._core, opts, weights=given)
+    else:
+        table = _read(data)
+        item_column = _core.bind_export(
+            ins._core, table.header, opts.column_map, opts.allow_missing_columns
         )
-    ins, table, item_column, res = _run(
-        data, instrument, None, False, column_map, allow_missing_columns, delimiter, sheet
-    )
-    keep = np.asarray(res["status"]) != _INVALID
-    w, weight_name = _weights(weight, table, keep)
-    include = [c >= 0 for c in item_column]
-    out = _core.reliability(
-        ins._core, res["values"], w, keep.astype(np.uint8), missing, ordinal, include
-    )
-    items_meta = ins._core.items
-    dim_rows: list[dict[str, Any]] = []
-    item_frames: list[pd.DataFrame] = []
-    correlations: dict[str, pd.DataFrame] = {}
-    polychoric: dict[str, pd.DataFrame] = {}
-    for d in out["dimensions"]:
-        idx = list(d["item_index"])
-        ids = [items_meta[k]["id"] for k in idx]
-        row: dict[str, Any] = {
-            "dimension": d["dimension"],
-            "items": int(d["k"]),
-            "n": int(d["n"]),
-            "weight_sum": float(d["weight"]),
-            "alpha": d["alpha"],
-            "standardized_alpha": d["standardized_alpha"],
-            "mean_r": d["mean_r"],
-        }
-        if ordinal:
-            row["ordinal_alpha"] = d["ordinal_alpha"]
-            row["mean_polychoric"] = d["mean_polychoric"]
-        dim_rows.append(row)
-        it = d["items"]
-        frame: dict[str, Any] = {
-            "dimension": [d["dimension"]] * len(idx),
-            "item": ids,
-            "column": [table.header[item_column[k]] for k in idx],
-            "n": np.asarray(it["n"]).astype(np.int64),
-            "mean": it["mean"],
-            "sd": it["sd"],
-            "item_rest": it["item_rest"],
-            "alpha_if_deleted": it["alpha_if_deleted"],
-            "standardized_alpha_if_deleted": it["standardized_alpha_if_deleted"],
-        }
-        if ordinal:
-            frame["ordinal_alpha_if_deleted"] = it["ordinal_alpha_if_deleted"]
-        item_frames.append(pd.DataFrame(frame))
-        correlations[d["dimension"]] = pd.DataFrame(d["correlation"], index=ids, columns=ids)
-        if ordinal:
-            polychoric[d["dimension"]] = pd.DataFrame(d["polychoric"], index=ids, columns=ids)
-    dimensions = pd.DataFrame(dim_rows).set_index("dimension")
-    items = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame()
-    return ReliabilityReport(
-        dimensions=dimensions,
-        items=items,
-        instrument=out["instrument"],
-        missing=missing,
-        weight=weight_name,
-        ordinal=ordinal,
-        rows=int(out["rows"]),
-        invalid_rows=int((~keep).sum()),
-        left_out=[items_meta[k]["id"] for k in out["left_out"]],
-        correlations=correlations,
-        polychoric=polychoric,
-    )
+        res = _score_table(ins, table, item_column, False, table.defects)
+        columns: list[tuple[str, Any]] = []
+        if req.weight and (cells := _cells(table, req.weight)) is not None:
+            columns.append((req.weight, cells))
+        source = _core.coded_export(
+            res["values"], res["reasons"], res["status"], table.header, columns, given, opts
+        )
+    report = _core.reliability(source, ins._core, req)
+    return ReliabilityReport(report, label, bool(ordinal))

@@ -96,7 +96,9 @@ TEST(FitNames, RoundTripAndUnknownNamesAreRejected) {
         std::string::npos);
   }
   EXPECT_THROW(parse_composite_fit("items"), std::invalid_argument);
-  EXPECT_THROW(parse_missing_policy("listwise"), std::invalid_argument);
+  EXPECT_EQ(parse_missing_policy("listwise"),
+            MissingPolicy::complete);  // one parser, comoments.hpp
+  EXPECT_THROW(parse_missing_policy("casewise"), std::invalid_argument);
 }
 
 // -- PCA ------------------------------------------------------------------------------------

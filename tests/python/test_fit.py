@@ -1,5 +1,7 @@
-"""reinscore.fit_weights and `reinscore fit-weights`: against scikit-learn, numpy, pandas
-and factor_analyzer on seeded data, and the same weights from Python and the command line.
+"""reinscore.fit_weights: against scikit-learn, numpy, pandas and factor_analyzer on seeded
+data; a set fitted on one round scores later rounds as its file does. The command line's
+own tests are in tests/cli/test_fit_weights.py, the comparison of both faces in
+tests/parity/test_fit_weights.py.
 """
 
 from __future__ import annotations
@@ -367,14 +369,24 @@ def test_integer_weights_equal_repeated_rows(num_ins: Path) -> None:
 def test_bad_sampling_weights_are_refused(num_ins: Path) -> None:
     df = latent(50, seed=12).assign(w=1.0)
     df.loc[7, "w"] = -2.0
+    # Rows of a DataFrame are named by 1-based position (the eighth row).
     with pytest.raises(
-        ValueError, match=r"row 7: the sampling weight \(column 'w'\) is not a finite number >= 0"
-    ):
+        reinscore.InputError,
+        match=r"^row 8: column 'w': weight is empty, not a number or negative \[invalid_weight\]$",
+    ) as e:
         reinscore.fit_weights(df, instrument=num_ins, weight="w")
+    assert (e.value.rule, e.value.row, e.value.column) == ("invalid_weight", 8, "w")
+    text = df.assign(w=df["w"].astype(str))
+    text.loc[3, "w"] = "heavy"
+    with pytest.raises(reinscore.InputError, match=r"^row 4: column 'w'"):
+        reinscore.fit_weights(text, instrument=num_ins, weight="w")
     with pytest.raises(ValueError, match="column 'nope': weight column not in the input"):
         reinscore.fit_weights(df, instrument=num_ins, weight="nope")
-    with pytest.raises(ValueError, match="expected one sampling weight per row"):
+    with pytest.raises(
+        reinscore.InputError, match=r"weight must hold one sampling weight per row \(50\), not 2"
+    ) as e:
         reinscore.fit_weights(df, instrument=num_ins, weight=[1.0, 2.0])
+    assert e.value.option == "weight"
 
 
 # -- results, errors, display ------------------------------------------------------------------------
@@ -414,16 +426,20 @@ def test_result_frames(num_ins: Path) -> None:
 
 def test_data_that_cannot_support_a_fit(num_ins: Path) -> None:
     df = latent(100, seed=14)
-    with pytest.raises(ValueError, match="method 'pca' is unknown"):
+    with pytest.raises(reinscore.InputError, match="method must be equal, pca-first or oecd-varimax") as e:
         reinscore.fit_weights(df, instrument=num_ins, method="pca")
-    with pytest.raises(ValueError, match="missing 'listwise' is unknown"):
+    assert e.value.option == "method"
+    with pytest.raises(reinscore.InputError, match="missing must be pairwise or complete"):
         reinscore.fit_weights(df, instrument=num_ins, missing="listwise")
     with pytest.raises(
-        ValueError, match=r"dimension 'b': item 'x5' has the same value in every answer"
-    ):
+        reinscore.InputError, match=r"dimension 'b': item 'x5' has the same value in every answer"
+    ) as e:
         reinscore.fit_weights(df.assign(x5=0.25), instrument=num_ins)
+    assert e.value.rule == "cannot_fit"
     with pytest.raises(ValueError, match=r"dimension 'c': item 'x8' is never answered"):
         reinscore.fit_weights(df.assign(x8=np.nan), instrument=num_ins)
+    with pytest.raises(reinscore.InputError, match=r"\[missing_column\]"):
+        reinscore.fit_weights(df.drop(columns=["x8"]), instrument=num_ins)
 
 
 def test_warnings_for_data_without_structure(num_ins: Path) -> None:
@@ -481,7 +497,7 @@ def test_fit_on_round_1_scores_later_rounds_like_the_cli_file(
         "-o",
         out,
     ).ok()
-    assert "KMO" in run.err and "written to" in run.err
+    assert "kmo" in run.err and "written to" in run.err
     fit = reinscore.fit_weights(
         rounds["r1"], method=method, composite=composite, missing=missing, name=out.stem
     )
@@ -517,58 +533,3 @@ def test_fit_on_round_1_scores_later_rounds_like_the_cli_file(
     equal = reinscore.score(rounds["r23"])
     differs = not np.allclose(from_memory["composite"], equal["composite"], equal_nan=True)
     assert differs == (method != "equal")
-
-
-def test_weighted_fit_from_a_file_equals_the_cli(cli: Path, rounds: dict[str, Any]) -> None:
-    r1 = rounds["r1"].assign(w=[str(1 + (i % 4) * 0.5) for i in range(len(rounds["r1"]))])
-    path = write_csv(rounds["tmp"] / "round1_w.csv", r1)
-    out = rounds["tmp"] / "weighted.json"
-    run_cli("fit-weights", path, "--method", "oecd-varimax", "--weight", "w", "-o", out, "-q").ok()
-    for data in (path, r1):  # a file (read by the C++ readers) and a DataFrame of text
-        fit = reinscore.fit_weights(data, method="oecd-varimax", weight="w", name="weighted")
-        assert fit.to_json() == out.read_text(encoding="utf-8")
-
-
-def test_cli_usage_errors(cli: Path, rounds: dict[str, Any]) -> None:
-    r = run_cli("fit-weights", rounds["r1_csv"], "--method", "pca", "-o", rounds["tmp"] / "x.json")
-    assert r.code == 2 and "fit method 'pca' is unknown" in r.err
-    r = run_cli("fit-weights", rounds["r1_csv"], "--weight", "nope", "-o", rounds["tmp"] / "x.json")
-    assert r.code == 2 and "column 'nope': weight column not in the input [missing_column]" in r.err
-    bad = rounds["r1"].assign(w="1")
-    bad.loc[4, "w"] = "heavy"
-    path = write_csv(rounds["tmp"] / "badw.csv", bad)
-    r = run_cli("fit-weights", path, "--weight", "w", "-o", rounds["tmp"] / "x.json")
-    assert (
-        r.code == 2
-        and "row 6: column 'w': the sampling weight is not a finite number >= 0 [weight_value]"
-        in r.err
-    )
-    assert not (rounds["tmp"] / "x.json").exists()
-    r = run_cli("fit-weights", rounds["r1_csv"], "-o", "-", "-q").ok()
-    assert json.loads(r.out)["source"] == "fitted:pca-first"
-    # default output: NAME.json in the working directory
-    run_cli("fit-weights", rounds["r1_csv"], "--name", "nameonly", "-q", cwd=rounds["tmp"]).ok()
-    loaded = reinscore.load_instrument("iom-rss").with_weights(rounds["tmp"] / "nameonly.json")
-    assert loaded.default_weights == "nameonly"
-
-
-def test_stderr_summary_names_blocks_and_weights(cli: Path, rounds: dict[str, Any]) -> None:
-    r = run_cli(
-        "fit-weights", rounds["r1_csv"], "--method", "oecd-varimax", "-o", rounds["tmp"] / "s.json"
-    ).ok()
-    for text in (
-        "economic",
-        "social",
-        "psychosocial",
-        "(all items)",
-        "Bartlett",
-        "kept",
-        "econ_satisfaction",
-        "composite by dimension",
-    ):
-        assert text in r.err, text
-    doc = json.loads((rounds["tmp"] / "s.json").read_text(encoding="utf-8"))
-    assert set(doc) == {"source", "citation", "provisional", "composite", "items", "diagnostics"}
-    assert doc["provisional"] is True  # fitted on the provisional instrument's values
-    assert doc["diagnostics"]["sign_convention"] == "largest-abs-positive"
-    assert doc["diagnostics"]["blocks"]["all"]["varimax"]["converged"] is True

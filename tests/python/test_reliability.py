@@ -1,4 +1,5 @@
-"""reinscore.reliability and `reinscore reliability` against pingouin, numpy and scipy.
+"""reinscore.reliability against pingouin, numpy and scipy (the command line, which renders
+the same C++ report: tests/cli/test_reliability.py and tests/parity/test_reliability.py).
 
 Alpha, standardised alpha, alpha if deleted and item-rest correlations are checked against
 pingouin.cronbach_alpha (listwise and pairwise) and a direct numpy computation (with
@@ -19,7 +20,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 import reinscore
-from _helpers import MINI, RSS_JSON, SAMPLE, read_text_csv, run_cli
+from _helpers import MINI, RSS_JSON, SAMPLE, read_text_csv
 from reinscore import _core
 from scipy.optimize import minimize_scalar
 from scipy.stats import multivariate_normal, norm
@@ -431,24 +432,49 @@ def test_frame_row_order_and_repr() -> None:
 
 def test_missing_columns_and_errors(tmp_path: Path) -> None:
     df = read_text_csv(SAMPLE)
-    with pytest.raises(ValueError, match="missing_column"):
+    with pytest.raises(reinscore.InputError, match="missing_column") as e:
         reinscore.reliability(df.drop(columns=["has_work"]))
+    assert (e.value.rule, e.value.column) == ("missing_column", "has_work")
     rep = reinscore.reliability(df.drop(columns=["has_work"]), allow_missing_columns=True)
     assert rep.left_out == ["has_work"]
     assert rep.dimensions.loc["economic", "items"] == 7
     assert "has_work" not in rep.items["item"].tolist()
-    with pytest.raises(ValueError, match="unknown missing-value policy 'mean'"):
+    # The report keeps the item, without a column: what the command line prints.
+    items = rep.report.table("items")
+    assert "has_work" in items.columns[1].text
+    with pytest.raises(reinscore.InputError, match=r"^missing must be complete or pairwise") as e:
         reinscore.reliability(df, missing="mean")
+    assert (e.value.rule, e.value.option) == ("bad_option", "missing")
     bad = df.assign(w="1")
     bad.loc[5, "w"] = "heavy"
-    with pytest.raises(
-        ValueError, match=r"weight 'w': index 5: .*finite number >= 0.*invalid_weight"
-    ):
+    with pytest.raises(reinscore.InputError, match=r"row 6: column 'w': .*not a number or negative") as e:
         reinscore.reliability(bad, weight="w")
-    with pytest.raises(ValueError, match="missing_column"):
+    assert (e.value.rule, e.value.row, e.value.column) == ("invalid_weight", 6, "w")
+    assert "heavy" not in str(e.value)
+    with pytest.raises(reinscore.InputError, match="missing_column"):
         reinscore.reliability(df, weight="no_such_column")
-    with pytest.raises(ValueError, match="one weight per row"):
+    with pytest.raises(reinscore.InputError, match="one sampling weight per row") as e:
         reinscore.reliability(df, weight=np.ones(3))
+    assert e.value.option == "weight"
+
+
+def test_weights_given_per_row_equal_a_weight_column(tmp_path: Path) -> None:
+    df = read_text_csv(SAMPLE)
+    w = 0.5 + (np.arange(len(df)) % 3) * 0.75
+    by_column = reinscore.reliability(df.assign(w=w), weight="w", missing="pairwise")
+    by_array = reinscore.reliability(df, weight=w, missing="pairwise")
+    assert by_array.weight == "<array>" and by_column.weight == "w"
+    pd.testing.assert_frame_equal(by_array.dimensions, by_column.dimensions, check_exact=True)
+    # A path with weights given per row: read, then coded as a frame is.
+    path = tmp_path / "sample.csv"
+    df.to_csv(path, index=False)
+    from_path = reinscore.reliability(path, weight=w, missing="pairwise")
+    pd.testing.assert_frame_equal(from_path.dimensions, by_column.dimensions, check_exact=True)
+    # A numeric weight column is taken as numbers, a text one read by the C++ reader.
+    as_text = reinscore.reliability(
+        df.assign(w=[str(float(x)) for x in w]), weight="w", missing="pairwise"
+    )
+    pd.testing.assert_frame_equal(as_text.dimensions, by_column.dimensions, check_exact=True)
 
 
 def test_ordinal_rejects_a_continuous_item() -> None:
@@ -465,68 +491,6 @@ def test_ordinal_rejects_a_continuous_item() -> None:
         }
     )
     assert reinscore.reliability(frame, instrument=MINI).dimensions.loc["econ", "items"] == 3
-    with pytest.raises(ValueError, match=r"item 'e3' has more than 20 distinct values"):
+    with pytest.raises(reinscore.InputError, match=r"item 'e3' has more than 20 distinct values") as e:
         reinscore.reliability(frame, instrument=MINI, ordinal=True)
-
-
-# -- the command line ------------------------------------------------------------------------------
-
-
-def test_cli_json_equals_python_and_chunking(cli: Path) -> None:
-    rep = reinscore.reliability(SAMPLE, ordinal=True)
-    out = json.loads(run_cli("reliability", SAMPLE, "--json", "--ordinal").ok().out)
-    assert out["instrument"] == rep.instrument
-    assert out["rows_used"] == rep.rows and out["invalid_rows"] == rep.invalid_rows
-    for d in out["dimensions"]:
-        assert isinstance(d["n"], int) and d["n"] == rep.dimensions.loc[d["dimension"], "n"]
-        row = rep.dimensions.loc[d["dimension"]]
-        for key in ("alpha", "standardized_alpha", "ordinal_alpha", "mean_r"):
-            assert d[key] == pytest.approx(row[key], abs=1e-12), key
-        items = rep.items[rep.items["dimension"] == d["dimension"]]
-        assert [i["item"] for i in d["items"]] == items["item"].tolist()
-        np.testing.assert_allclose(
-            [i["item_rest"] for i in d["items"]], items["item_rest"], atol=1e-12, rtol=0
-        )
-    # Batches of 7 rows are accumulated and merged: the same numbers.
-    small = json.loads(
-        run_cli("reliability", SAMPLE, "--json", "--ordinal", "--chunk-rows", "7").ok().out
-    )
-    for a, b in zip(out["dimensions"], small["dimensions"]):
-        for key in ("alpha", "standardized_alpha", "ordinal_alpha"):
-            assert b[key] == pytest.approx(a[key], abs=1e-12)
-
-
-def test_cli_weight_and_pairwise(cli: Path, tmp_path: Path) -> None:
-    df = read_text_csv(SAMPLE)
-    w = 0.5 + (np.arange(len(df)) % 4) * 0.5
-    df["w"] = [str(v) for v in w]
-    path = tmp_path / "weighted.csv"
-    df.to_csv(path, index=False, lineterminator="\n")
-    rep = reinscore.reliability(df, missing="pairwise", weight="w")
-    out = json.loads(
-        run_cli("reliability", path, "--json", "--missing", "pairwise", "--weight", "w").ok().out
-    )
-    assert out["weight"] == "w" and out["missing"] == "pairwise"
-    for d in out["dimensions"]:
-        assert d["alpha"] == pytest.approx(rep.dimensions.loc[d["dimension"], "alpha"], abs=1e-12)
-        assert "ordinal_alpha" not in d
-
-
-def test_cli_text_output_and_errors(cli: Path, tmp_path: Path) -> None:
-    r = run_cli("reliability", SAMPLE).ok()
-    text = r.out.decode()
-    rep = reinscore.reliability(SAMPLE)
-    assert text.startswith(f"reliability of {rep.instrument}\n")
-    for dim in rep.dimensions.index:
-        assert f"{rep.dimensions.loc[dim, 'alpha']:.4f}" in text
-    assert "econ_satisfaction" in text and "alpha_if_deleted" in text
-    bad = run_cli("reliability", SAMPLE, "--missing", "mean")
-    assert bad.code == 2 and "--missing: unknown missing-value policy 'mean'" in bad.err
-    bad = run_cli("reliability", SAMPLE, "--weight", "nope")
-    assert bad.code == 2 and "column 'nope'" in bad.err and "[missing_column]" in bad.err
-    df = read_text_csv(SAMPLE).assign(w="1")
-    df.loc[3, "w"] = "x"
-    path = tmp_path / "badweight.csv"
-    df.to_csv(path, index=False, lineterminator="\n")
-    bad = run_cli("reliability", path, "--weight", "w")
-    assert bad.code == 2 and "row 5: column 'w'" in bad.err and "[invalid_weight]" in bad.err
+    assert e.value.rule == "not_ordinal"

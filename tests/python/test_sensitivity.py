@@ -1,6 +1,7 @@
-"""reinscore.sensitivity and `reinscore sensitivity`: a numpy re-implementation of the
-perturbation (random numbers included) on a small case, determinism, bounds, and the
-same results from Python and the command line.
+"""reinscore.sensitivity: a numpy re-implementation of the perturbation (random numbers
+included) on a small case, determinism, bounds, the summary and the draws. The command
+line's own tests are in tests/cli/test_sensitivity.py, the comparison of both faces in
+tests/parity/test_sensitivity.py.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import reinscore
-from _helpers import SAMPLE, assert_matches_cli, read_text_csv, run_cli
+from _helpers import SAMPLE, read_text_csv
 
 MASK64 = (1 << 64) - 1
 DIMS = {"a": ["a1", "a2", "a3"], "b": ["b1", "b2"]}
@@ -258,56 +259,38 @@ def test_methods_mode_draws_the_fitted_sets() -> None:
     np.testing.assert_allclose(res.interviews.loc[ok, "max"], hi[ok], rtol=0, atol=1e-15)
 
 
-# -- the command line ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("mode", ["perturb", "both"])
-def test_cli_equals_python(cli: Path, tmp_path: Path, mode: str) -> None:
-    summary = tmp_path / "summary.json"
-    run = run_cli(
-        "sensitivity",
-        SAMPLE,
-        "--draws",
-        "50",
-        "--seed",
-        "9",
-        "--mode",
-        mode,
-        "--id",
-        "interview_id",
-        "--keep",
-        "round",
-        "--summary",
-        summary,
-        "--threads",
-        "2",
-    ).ok()
-    assert "category changes vs the base weights" in run.err
-    py = reinscore.sensitivity(
-        SAMPLE, draws=50, seed=9, mode=mode, id="interview_id", keep=["round"]
-    )
-    assert_matches_cli(py.interviews, run.frame, tol=0)
-    assert json.loads(summary.read_text(encoding="utf-8")) == py.summary
-
-
-def test_cli_errors(cli: Path) -> None:
-    r = run_cli("sensitivity", SAMPLE, "--bound", "1")
-    assert r.code == 2 and "--bound must be a number from 0 up to but not including 1 [bad_option]" in r.err
-    r = run_cli("sensitivity", "-", "--mode", "methods")
-    assert r.code == 2 and "give a file, not -" in r.err
-    r = run_cli("sensitivity", SAMPLE, "--weight", "age")
-    assert r.code == 2 and "--weight applies to the fits of --mode methods or both only" in r.err
-    r = run_cli("sensitivity", SAMPLE, "--id", "nope")
-    assert r.code == 2 and "column 'nope': not in the input [missing_column]" in r.err
+# -- errors --------------------------------------------------------------------------------------------
 
 
 def test_python_errors() -> None:
+    # The checks of the command line, with the parameters spelled the Python way.
     df = read_text_csv(SAMPLE).head(50)
-    with pytest.raises(ValueError, match="mode 'random' is unknown"):
+    with pytest.raises(reinscore.InputError, match="mode must be perturb, methods or both") as e:
         reinscore.sensitivity(df, mode="random")
-    with pytest.raises(ValueError, match=r"bound must lie in \[0, 1\)"):
+    assert (e.value.option, e.value.rule) == ("mode", "bad_option")
+    with pytest.raises(
+        reinscore.InputError, match=r"bound must be a number from 0 up to but not including 1"
+    ):
         reinscore.sensitivity(df, bound=1.5)
-    with pytest.raises(ValueError, match="draws must be at least 1"):
+    with pytest.raises(reinscore.InputError, match="draws must be a whole number from 1 to"):
         reinscore.sensitivity(df, draws=0)
-    with pytest.raises(ValueError, match="weight applies to the fits"):
+    with pytest.raises(
+        reinscore.InputError, match="weight applies to the fits of mode methods or both only"
+    ):
         reinscore.sensitivity(df, weight="age")
+    with pytest.raises(reinscore.InputError, match="weight applies to the fits"):
+        reinscore.sensitivity(df, weight=np.ones(50))
+    with pytest.raises(reinscore.InputError, match="threads must be a whole number from 1 to 256"):
+        reinscore.sensitivity(df, threads=0)
+    with pytest.raises(reinscore.InputError, match=r"column 'nope': not in the input \[missing_column\]"):
+        reinscore.sensitivity(df, keep=["nope"])
+
+
+def test_methods_mode_from_a_frame_with_weights_per_row() -> None:
+    df = read_text_csv(SAMPLE)
+    w = 1.0 + np.arange(len(df)) % 2
+    by_array = reinscore.sensitivity(df, draws=12, mode="methods", weight=w, seed=4)
+    by_column = reinscore.sensitivity(
+        df.assign(w=[str(x) for x in w]), draws=12, mode="methods", weight="w", seed=4
+    )
+    pd.testing.assert_frame_equal(by_array.interviews, by_column.interviews, check_exact=True)
