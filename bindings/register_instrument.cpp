@@ -1,9 +1,11 @@
+#include "app_types.hpp"
 #include "pybind11.hpp"
 
 #include <optional>
 #include <string_view>
 #include <utility>
 
+#include <reinscore/app/instrument_info.hpp>
 #include <reinscore/instrument.hpp>
 #include <reinscore/weights.hpp>
 
@@ -79,11 +81,22 @@ void register_instrument(py::module_& m) {
         return std::make_pair(id, version);
       },
       "tag"_a);
+  // Finding instruments and listing them: the command line's code (app/instrument_info.hpp).
+  m.def("instrument_file", &reinscore::app::instrument_file, "name_or_path"_a, "search"_a,
+        "The file an instrument name or path resolves to.");
+  m.def(
+      "list_instruments",
+      [](const reinscore::app::InstrumentSearch& search) {
+        py::gil_scoped_release release;
+        return reinscore::app::list_instruments(search);
+      },
+      "search"_a, "The report of `reinscore instruments`.");
   py::class_<Instrument>(m, "Instrument")
       .def_static("load", &Instrument::load, "path"_a)
       .def_static(
           "parse", [](const std::string& text) { return Instrument::parse(text); }, "text"_a)
-      .def("to_json", [](const Instrument& i) { return reinscore::detail::pretty(i.to_json()); })
+      .def("to_json", &reinscore::app::instrument_json,
+           "The instrument file, as `reinscore instrument show --json` prints it.")
       .def_property_readonly("hash", &Instrument::hash)
       .def_property_readonly("tag", &Instrument::tag)
       .def_readonly("id", &Instrument::id)

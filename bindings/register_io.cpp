@@ -1,9 +1,11 @@
+#include "app_types.hpp"
 #include "pybind11.hpp"
 
 #include "io/column_binding.hpp"
 #include "io/pseudonymise.hpp"
 #include "io/table.hpp"
 
+#include <reinscore/app/validate.hpp>
 #include <reinscore/coder.hpp>
 #include <reinscore/detail/strings.hpp>
 
@@ -116,8 +118,11 @@ void register_pseudonymise(py::module_& m) {
 
 }  // namespace
 
+void register_validate(py::module_& m);  // below
+
 void register_io(py::module_& m) {
   register_pseudonymise(m);
+  register_validate(m);
   m.def(
       "read_table",
       [](const std::string& path, const std::string& delimiter, const std::string& sheet,
@@ -234,4 +239,66 @@ void register_binding(py::module_& m) {
       },
       "instrument"_a, "header"_a, "column_map"_a = std::map<std::string, std::string>{},
       "Matches header columns to items exactly as the command line does.");
+}
+
+namespace {
+
+// A DataFrame column for app::validate_frame: a float64 array, or (codes, levels) as
+// pandas' factorize gives them (codes -1 for a missing cell; levels as str).
+reinscore::app::FrameColumn frame_column(const std::string& name, const py::handle& values) {
+  reinscore::app::FrameColumn c;
+  c.name = name;
+  if (py::isinstance<py::tuple>(values)) {
+    const auto t = py::reinterpret_borrow<py::tuple>(values);
+    if (t.size() != 2)
+      throw std::invalid_argument("validate_frame: column '" + name + "' must be (codes, levels)");
+    const auto codes =
+        t[0].cast<py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>>();
+    c.code.assign(codes.data(), codes.data() + codes.size());
+    c.levels = t[1].cast<std::vector<std::string>>();
+    return c;
+  }
+  const auto x = py::reinterpret_borrow<py::object>(values)
+                     .cast<py::array_t<double, py::array::c_style | py::array::forcecast>>();
+  c.numeric = true;
+  c.number.assign(x.data(), x.data() + x.size());
+  return c;
+}
+
+}  // namespace
+
+// `validate` (include/reinscore/app/validate.hpp): the command line's report, for files
+// and for DataFrames.
+void register_validate(py::module_& m) {
+  using reinscore::app::ValidateRequest;
+  py::class_<ValidateRequest>(m, "ValidateRequest", "Options of `reinscore validate`.")
+      .def(py::init<>())
+      .def_readwrite("show_codes", &ValidateRequest::show_codes)
+      .def_readwrite("delimiter", &ValidateRequest::delimiter)
+      .def_readwrite("sheet", &ValidateRequest::sheet)
+      .def("check", &ValidateRequest::check);
+  m.attr("max_rows_listed") = reinscore::app::max_rows_listed;
+  m.def(
+      "validate_file",
+      [](const std::string& path, const reinscore::Instrument& ins,
+         const std::map<std::string, std::string>& column_map, const ValidateRequest& request) {
+        py::gil_scoped_release release;
+        return reinscore::app::validate_file(path, ins, column_map, request);
+      },
+      "path"_a, "instrument"_a, "column_map"_a, "request"_a,
+      "The report of `reinscore validate` for a CSV/TSV/XLSX file.");
+  m.def(
+      "validate_frame",
+      [](const std::vector<std::pair<std::string, py::object>>& columns,
+         const reinscore::Instrument& ins, const std::map<std::string, std::string>& column_map,
+         const ValidateRequest& request, const std::string& source) {
+        std::vector<reinscore::app::FrameColumn> cols;
+        cols.reserve(columns.size());
+        for (const auto& [name, values] : columns) cols.push_back(frame_column(name, values));
+        py::gil_scoped_release release;
+        return reinscore::app::validate_frame(cols, ins, column_map, request, source);
+      },
+      "columns"_a, "instrument"_a, "column_map"_a, "request"_a, "source"_a = "DataFrame",
+      "The same report for (name, column) pairs: float64 arrays or (codes, levels).");
+  m.def("validate_is_clean", &reinscore::app::is_clean, "report"_a);
 }

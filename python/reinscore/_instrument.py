@@ -15,39 +15,44 @@ from . import _core
 if TYPE_CHECKING:
     from ._core import Thresholds, WeightSetRecord
 
-__all__ = ["Instrument", "WeightSet", "instrument_dirs", "load_instrument"]
+__all__ = ["Instrument", "WeightSet", "instrument_dirs", "list_instruments", "load_instrument"]
 
 
 def instrument_dirs() -> list[Path]:
     """Directories searched for instrument names, in order.
 
-    ``$REINSCORE_INSTRUMENT_PATH`` (``os.pathsep`` separated), the instruments shipped
-    inside the package, then ``data/instruments`` of a source checkout.
+    ``$REINSCORE_INSTRUMENT_PATH`` (``:`` separated), the instruments shipped inside the
+    package, then ``data/instruments`` of a source checkout; the same search as the
+    command line's (the C++ ``app::InstrumentSearch``).
     """
-    dirs: list[Path] = []
-    env = os.environ.get("REINSCORE_INSTRUMENT_PATH", "")
-    dirs += [Path(p) for p in env.split(os.pathsep) if p]
-    here = Path(__file__).resolve().parent
-    dirs.append(here / "instruments")
-    dirs.append(here.parent.parent / "data" / "instruments")
-    return [d for d in dirs if d.is_dir()]
+    from ._report import search
+
+    return [Path(d) for d in search().dirs]
 
 
 def _resolve(name_or_path: str | os.PathLike[str]) -> Path:
-    p = Path(name_or_path)
-    if p.suffix == ".json" or os.sep in str(name_or_path) or "/" in str(name_or_path):
-        if not p.is_file():
-            raise ValueError(f"instrument file not found: {p}")
-        return p
-    for d in instrument_dirs():
-        candidate = d / f"{name_or_path}.json"
-        if candidate.is_file():
-            return candidate
-    searched = ", ".join(str(d) for d in instrument_dirs())
-    raise ValueError(
-        f"no instrument named {str(name_or_path)!r} (searched: {searched}); "
-        "give a path to a .json file or set REINSCORE_INSTRUMENT_PATH"
-    )
+    """The file an instrument name or path names, found by the command line's rule
+    (``app::instrument_file``): a path ends in ``.json`` or holds a ``/``; a name is
+    ``NAME.json`` in the first of :func:`instrument_dirs` that has it."""
+    from ._report import search
+
+    return Path(_core.instrument_file(os.fspath(name_or_path), search()))
+
+
+def list_instruments() -> pd.DataFrame:
+    """The instruments found in :func:`instrument_dirs`, as ``reinscore instruments``
+    lists them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per instrument file: ``name, tag, level, provisional, title,
+        weight_sets, file, problem`` (``problem`` says why a file cannot be loaded; the
+        other columns are then missing).
+    """
+    from ._report import frame, search
+
+    return frame(_core.list_instruments(search()).table("instruments"))
 
 
 class WeightSet:

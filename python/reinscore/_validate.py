@@ -1,4 +1,9 @@
-"""Checking an export against an instrument without scoring it."""
+"""Checking an export against an instrument without scoring it.
+
+A typed wrapper: the report is computed by the C++ application layer
+(``include/reinscore/app/validate.hpp``), the same code as ``reinscore validate``; this
+module hands it the file or the DataFrame's columns and builds DataFrames from the report.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, _report
 from ._instrument import Instrument, load_instrument
-from ._table import Data, _read, _score_table
+from ._table import Data
 
 __all__ = ["ValidationReport", "validate"]
-
-_MAX_ROWS_LISTED = 5
 
 
 class ValidationReport:
@@ -27,14 +30,41 @@ class ValidationReport:
     problems : pandas.DataFrame
         One row per problem: ``rule, column, answer, count, first_rows``. ``answer`` is
         the unreadable answer itself only when ``show_codes=True`` (answers may be
-        personal data); otherwise a number per distinct answer within the column.
+        personal data); otherwise a number per distinct answer within the column (``#1``).
+        ``first_rows`` lists the first rows concerned (at most five).
     summary : dict
         ``rows, items, items_matched, invalid_rows, clean, instrument``.
+    cells : pandas.DataFrame
+        Per column bound to an item: the count of its cells for each reason
+        (``answered, dont_know, refused, not_applicable, skipped, invalid_code,
+        out_of_range``).
+    report : reinscore._core.Report
+        The report itself, as ``reinscore validate --format json`` prints it
+        (``report.render("json")``).
     """
 
-    def __init__(self, problems: pd.DataFrame, summary: dict[str, Any]) -> None:
+    def __init__(self, report: _core.Report, labels: pd.Index | None = None) -> None:
+        self.report = report
+        table = report.table("problems")
+        problems = _report.frame(table)[["rule", "column", "answer", "count"]]
+        # The listed rows, typed (never read back from the "3, 5, ..." text).
+        listed = _report.frame(report.table("problem_rows"))
+        first: list[list[Any]] = [[] for _ in range(table.rows)]
+        for p, row in zip(listed["problem"].to_numpy(), listed["row"].to_numpy()):
+            # Frames: rows are 1-based positions, shown as the frame's index labels.
+            first[int(p) - 1].append(_label(labels[int(row) - 1]) if labels is not None else int(row))
+        problems["first_rows"] = pd.Series(first, dtype=object, index=problems.index)
         self.problems = problems
-        self.summary = summary
+        s = _report.frame(report.table("summary")).iloc[0]
+        self.summary: dict[str, Any] = {
+            "rows": int(s["rows"]),
+            "items": int(s["items"]),
+            "items_matched": int(s["items_matched"]),
+            "invalid_rows": int(s["invalid_rows"]),
+            "clean": bool(_core.validate_is_clean(report)),
+            "instrument": str(s["instrument"]),
+        }
+        self.cells = _report.frame(report.table("cells"))
 
     @property
     def clean(self) -> bool:
@@ -56,19 +86,28 @@ class ValidationReport:
         )
         if self.problems.empty:
             return head
-        # Missing cells (None, NaN or NA, depending on the column's dtype) are shown empty.
+        # Missing cells (None or NA) are shown empty; rows as the frame's labels.
         shown = self.problems.astype(object).where(self.problems.notna(), "")
         return head + shown.to_html(index=False)
-
-
-def _trim(s: str) -> str:
-    """Spaces and tabs off both ends, carriage returns off the end: the core's trim."""
-    return s.lstrip(" \t").rstrip(" \t\r")
 
 
 def _label(x: Any) -> Any:
     """A row label as a plain Python value (numpy integers become int)."""
     return int(x) if isinstance(x, np.integer) else x
+
+
+def _frame_column(s: pd.Series) -> Any:
+    """A column as app::validate_frame takes it: numbers as float64, anything else as
+    (codes, distinct cells as text). The cells are handed over, never parsed here."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError as e:  # unhashable cells: lists, arrays, dicts
+        raise TypeError(
+            f"column {s.name!r}: answers must be strings or numbers ({e}) (rule: answer_type)"
+        ) from None
+    return (np.asarray(codes, dtype=np.int64), [str(u) for u in uniques])
 
 
 def validate(
@@ -80,6 +119,8 @@ def validate(
     sheet: str = "",
 ) -> ValidationReport:
     """Check data against an instrument: columns, unreadable answers, malformed rows.
+
+    The report of ``reinscore validate``, computed by the same code.
 
     Parameters
     ----------
@@ -96,59 +137,28 @@ def validate(
     ValidationReport
         Row numbers are spreadsheet rows (header = 1) for files, index labels for
         DataFrames.
+
+    Raises
+    ------
+    reinscore.InputError
+        For a file that cannot be read (``rule`` says why) or a bad ``delimiter``.
     """
-    rows: list[dict[str, Any]] = []
-    table = _read(data, delimiter, sheet)
     ins = load_instrument(instrument)
-    item_column, header_problems = _core.bind_columns(ins._core, table.header, dict(column_map or {}))
-    # Same order as `reinscore validate`: no data, header problems, row defects, answers.
-    if table.rows == 0:
-        rows.append({"rule": "no_data_rows", "column": None, "answer": None, "count": 0, "first_rows": []})
-    for p in header_problems:
-        rows.append({"rule": p["rule"], "column": p["column"], "answer": None, "count": None, "first_rows": []})
-    labels = table.record if table.record is not None else np.asarray(table.index)
-    defects = table.defects if table.defects is not None else np.zeros(table.rows, np.uint8)
-    for code, rule in ((1, "ragged_row"), (2, "empty_row"), (3, "invalid_utf8")):
-        hit = np.flatnonzero(defects == code)
-        if len(hit):
-            rows.append({"rule": rule, "column": None, "answer": None, "count": len(hit),
-                         "first_rows": [_label(x) for x in labels[hit[:_MAX_ROWS_LISTED]]]})
-    invalid_rows = int((defects > 0).sum())
-    if table.rows and any(c >= 0 for c in item_column):
-        # Every matched column is checked, whatever else is wrong with the header (a
-        # duplicate column is left unmatched by the binding). Rows with invalid UTF-8 are
-        # read as the command line's validate reads them; blank and ragged rows are not.
-        res = _score_table(ins, table, item_column, False, None)
-        reasons = res["reasons"]
-        bad = np.isin(reasons, (5, 6)) & ((defects == 0) | (defects == 3))[:, None]
-        invalid_rows = int((bad.any(axis=1) | (defects > 0)).sum())
-        for k, c in enumerate(item_column):
-            if c < 0 or not bad[:, k].any():
-                continue
-            hit = np.flatnonzero(bad[:, k])
-            col = table.column(c)
-            if isinstance(col, tuple):
-                values = np.asarray(list(col[1]), dtype=object)[col[0][hit]]
-            else:
-                values = col.to_numpy()[hit]
-            keys = pd.Series([_trim(str(v)) for v in values], dtype=object)
-            for n, (value, idx) in enumerate(keys.groupby(keys, sort=True).groups.items(), start=1):
-                pos = hit[np.asarray(idx)]
-                rows.append({
-                    "rule": _core.reason_names[int(reasons[pos[0], k])],
-                    "column": table.header[c],
-                    "answer": value if show_codes else f"#{n}",
-                    "count": len(pos),
-                    "first_rows": [_label(x) for x in labels[pos[:_MAX_ROWS_LISTED]]],
-                })
-    problems = pd.DataFrame(rows, columns=["rule", "column", "answer", "count", "first_rows"])
-    problems["count"] = problems["count"].astype("Int64")
-    summary = {
-        "rows": table.rows,
-        "items": len(ins._core.items),
-        "items_matched": sum(1 for c in item_column if c >= 0),
-        "invalid_rows": invalid_rows,
-        "clean": problems.empty,
-        "instrument": ins.tag,
-    }
-    return ValidationReport(problems, summary)
+    request = _core.ValidateRequest()
+    request.show_codes = bool(show_codes)
+    request.delimiter = delimiter
+    request.sheet = sheet
+    mapping = {str(k): str(v) for k, v in (column_map or {}).items()}
+    if isinstance(data, (str, os.PathLike)):
+        return ValidationReport(_core.validate_file(os.fspath(data), ins._core, mapping, request))
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, Mapping):
+        frame = pd.DataFrame(dict(data))
+    else:
+        raise TypeError(
+            f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
+        )
+    columns = [(str(c), _frame_column(frame.iloc[:, i])) for i, c in enumerate(frame.columns)]
+    report = _core.validate_frame(columns, ins._core, mapping, request)
+    return ValidationReport(report, frame.index)

@@ -4,6 +4,9 @@
 #include "cli/output.hpp"
 #include "io/table.hpp"
 
+#include <reinscore/app/instruments.hpp>
+#include <reinscore/app/options.hpp>
+#include <reinscore/app/render.hpp>
 #include <reinscore/instrument.hpp>
 
 #include <boost/program_options.hpp>
@@ -29,30 +32,15 @@ int cmd_integrate(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
 
 /// Bounds of the numeric options shared by several commands (docs/cli.md).
-inline constexpr unsigned max_threads = 256;
-inline constexpr std::size_t max_chunk_rows = std::size_t{1} << 20;
-inline constexpr std::uint64_t max_min_cell = 1000000000;  ///< --min-cell, --min-respondents
-inline constexpr std::size_t max_replicates = 1000000;     ///< --replicates, --draws
+using app::max_chunk_rows;
+using app::max_min_cell;
+using app::max_replicates;
+using app::max_threads;
 
-/// Signs that the header and the rows of a file were split at different delimiters: a
-/// one-column header holding another delimiter, or most rows holding a whole line in one
-/// field or having more than twice the header's fields. The one check behind validate's
-/// and score's [delimiter_mismatch]; never looks at more than the first field of a row.
-class DelimiterCheck {
- public:
-  DelimiterCheck(const std::vector<std::string>& header, char delimiter);
-  /// One data row that is not blank: its field count and first field.
-  void add(std::size_t fields, std::string_view first) noexcept;
-  /// Empty when nothing is suspicious, else a message ending in [delimiter_mismatch].
-  std::string problem() const;
-
- private:
-  std::size_t width_;
-  char delimiter_;
-  char header_holds_ = 0;  ///< another delimiter inside a one-column header
-  std::uint64_t rows_ = 0, one_field_ = 0, too_many_ = 0;
-};
-
+/// The CLI's instrument search: $REINSCORE_INSTRUMENT_PATH, then
+/// <prefix>/share/reinscore/instruments next to the executable, then the source tree's
+/// data/instruments when run from a build directory.
+app::InstrumentSearch instrument_search();
 /// Directories searched for instrument NAME.json: $REINSCORE_INSTRUMENT_PATH (':'
 /// separated), then <prefix>/share/reinscore/instruments next to the executable, then
 /// the source tree's data/instruments when run from a build directory.
@@ -74,7 +62,13 @@ bool parse_options(const std::string& command, const std::string& synopsis,
                    const boost::program_options::options_description& opts,
                    const boost::program_options::positional_options_description& pos,
                    const std::vector<std::string>& args, boost::program_options::variables_map& vm,
-                   int& code);
+                   int& code, const std::string& example = {});
+
+/// Prints a report as a command's output: the rendering on standard output, then each
+/// note on standard error as "reinscore <command>: <note>".
+/// `table`, when given, is the one table the terminal and CSV formats show (JSON shows all).
+void print_report(const std::string& command, const app::Report& report, app::Format format,
+                  const std::string& table = {});
 
 /// Reader options from --delimiter (one character, or "tab") and --sheet; throws
 /// std::invalid_argument for a delimiter that is neither.

@@ -2,12 +2,14 @@
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 
+#include <reinscore/app/validate.hpp>
 #include <reinscore/weights.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
@@ -35,10 +37,51 @@ int fail(const std::string& command, const std::string& message, int code) {
   return code;
 }
 
+namespace {
+
+bool is_positional(const std::string& name, const po::positional_options_description& pos) {
+  // Positions past the named ones repeat the last name (an unlimited positional).
+  const unsigned named = std::min(pos.max_total_count(), 64u);
+  for (unsigned i = 0; i < named; ++i)
+    if (pos.name_for_position(i) == name) return true;
+  return false;
+}
+
+// "input" -> "INPUT", as the synopsis names the argument.
+std::string argument_name(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+// The options as --help shows them. Positional options (the input file, the action of
+// `instrument`) are listed as arguments under the name the synopsis gives them (INPUT),
+// never as "--input arg": that spelling is internal.
+std::string help_options(const po::options_description& opts,
+                         const po::positional_options_description& pos) {
+  po::options_description shown("options");
+  std::string arguments;
+  for (const auto& o : opts.options()) {
+    if (!is_positional(o->long_name(), pos)) {
+      shown.add(o);
+      continue;
+    }
+    std::string name = argument_name(o->long_name());
+    name.resize(std::max<std::size_t>(name.size() + 2, 12), ' ');
+    arguments += "  " + name + o->description() + "\n";
+  }
+  std::ostringstream out;
+  if (!arguments.empty()) out << "arguments:\n" << arguments << "\n";
+  out << shown;
+  return out.str();
+}
+
+}  // namespace
+
 bool parse_options(const std::string& command, const std::string& synopsis,
                    const po::options_description& opts,
                    const po::positional_options_description& pos,
-                   const std::vector<std::string>& args, po::variables_map& vm, int& code) {
+                   const std::vector<std::string>& args, po::variables_map& vm, int& code,
+                   const std::string& example) {
   try {
     const po::parsed_options parsed =
         po::command_line_parser(args).options(opts).positional(pos).run();
@@ -58,133 +101,75 @@ bool parse_options(const std::string& command, const std::string& synopsis,
     }
     po::store(parsed, vm);
     if (vm.count("help")) {
-      std::cout << "usage: reinscore " << command << " " << synopsis << "\n\n" << opts << "\n";
+      std::cout << "usage: reinscore " << command << " " << synopsis << "\n\n"
+                << help_options(opts, pos) << "\n";
+      if (!example.empty()) {
+        // One example per line, each indented.
+        std::string shown = "  " + example;
+        for (std::size_t at = shown.find('\n'); at != std::string::npos;
+             at = shown.find('\n', at + 3))
+          shown.insert(at + 1, "  ");
+        std::cout << (example.find('\n') == std::string::npos ? "example:\n" : "examples:\n")
+                  << shown << "\n";
+      }
       code = ok;
       return false;
     }
     po::notify(vm);
     return true;
   } catch (const po::error& e) {
-    std::cerr << "reinscore " << command << ": " << e.what() << "\n"
+    std::string message = e.what();
+    // A missing argument is named as the synopsis names it, not as the internal option.
+    if (const auto* req = dynamic_cast<const po::required_option*>(&e)) {
+      std::string name = req->get_option_name();
+      name.erase(0, name.find_first_not_of('-'));
+      if (is_positional(name, pos))
+        message = "missing the " + name + " argument (" + argument_name(name) + ")";
+    }
+    std::cerr << "reinscore " << command << ": " << message << "\n"
               << "usage: reinscore " << command << " " << synopsis << "\n";
     code = usage_or_input;
     return false;
   }
 }
 
+void print_report(const std::string& command, const app::Report& report, app::Format format,
+                  const std::string& table) {
+  if (!table.empty() && format != app::Format::json)
+    std::cout << app::render(report.table(table), format);
+  else
+    std::cout << app::render(report, format);
+  for (const auto& n : report.notes) std::cerr << "reinscore " << command << ": " << n.text << "\n";
+}
+
 io::OpenOptions open_options(const std::string& delimiter, const std::string& sheet) {
   io::OpenOptions opts;
-  if (!delimiter.empty()) {
-    const std::string d = delimiter == "tab" || delimiter == "\\t" ? "\t" : delimiter;
-    // A quote or a line break cannot separate fields; other control bytes and non-ASCII
-    // bytes are no delimiter of any export.
-    const auto c = d.empty() ? 0 : static_cast<unsigned char>(d[0]);
-    if (d.size() != 1 || c == '"' || (c < 0x20 && c != '\t') || c >= 0x7f)
-      throw usage_error(
-          "--delimiter must be one printable ASCII character other than a quote, or 'tab' "
-          "[bad_option]");
-    opts.delimiter = d[0];
-  }
+  opts.delimiter = app::delimiter_option(delimiter);  // the one rule for --delimiter
   opts.sheet = sheet;
   return opts;
 }
 
-std::vector<std::string> instrument_dirs() {
-  std::vector<std::string> dirs;
-  if (const char* env = std::getenv("REINSCORE_INSTRUMENT_PATH")) {
-    std::stringstream ss(env);
-    std::string d;
-    while (std::getline(ss, d, ':'))
-      if (!d.empty()) dirs.push_back(d);
-  }
+app::InstrumentSearch instrument_search() {
+  std::vector<std::string> builtin;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path installed =
-        exe.parent_path().parent_path() / "share" / "reinscore" / "instruments";
-    if (fs::is_directory(installed, ec)) dirs.push_back(installed.string());
-  }
+  if (!ec)
+    builtin.push_back(
+        (exe.parent_path().parent_path() / "share" / "reinscore" / "instruments").string());
 #ifdef REINSCORE_SOURCE_DATA_DIR
-  dirs.push_back(REINSCORE_SOURCE_DATA_DIR "/instruments");
+  builtin.push_back(REINSCORE_SOURCE_DATA_DIR "/instruments");
 #endif
-  return dirs;
+  return app::InstrumentSearch::from_environment(builtin);
 }
+
+std::vector<std::string> instrument_dirs() { return instrument_search().dirs; }
 
 Instrument resolve_instrument(const std::string& name_or_path) {
-  const fs::path p(name_or_path);
-  if (p.extension() == ".json" || name_or_path.find('/') != std::string::npos)
-    return Instrument::load(name_or_path);
-  for (const auto& dir : instrument_dirs()) {
-    const fs::path candidate = fs::path(dir) / (name_or_path + ".json");
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return Instrument::load(candidate.string());
-  }
-  std::string searched;
-  for (const auto& d : instrument_dirs()) searched += "\n  " + d;
-  throw std::invalid_argument("no instrument named '" + name_or_path + "' (searched:" + searched +
-                              "); give a path to a .json file or set REINSCORE_INSTRUMENT_PATH");
-}
-
-namespace {
-
-// Delimiters an export may use; a field holding one of them other than the delimiter the
-// file was split at is a whole line left unsplit.
-char other_delimiter_in(std::string_view text, char used) noexcept {
-  for (const char d : {',', ';', '\t', '|'})
-    if (d != used && text.find(d) != std::string_view::npos) return d;
-  return 0;
-}
-
-std::string delimiter_name(char d) { return d == '\t' ? std::string("tab") : std::string(1, d); }
-
-}  // namespace
-
-DelimiterCheck::DelimiterCheck(const std::vector<std::string>& header, char delimiter)
-    : width_(header.size()), delimiter_(delimiter) {
-  if (header.size() == 1) header_holds_ = other_delimiter_in(header[0], delimiter);
-}
-
-void DelimiterCheck::add(std::size_t fields, std::string_view first) noexcept {
-  ++rows_;
-  if (fields == width_) return;
-  if (fields == 1 && width_ > 1 && other_delimiter_in(first, delimiter_) != 0)
-    ++one_field_;
-  else if (fields > 2 * width_)
-    ++too_many_;
-}
-
-std::string DelimiterCheck::problem() const {
-  const std::string split = delimiter_ ? " (split at '" + delimiter_name(delimiter_) + "')" : "";
-  if (header_holds_ != 0)
-    return "the header is a single column holding '" + delimiter_name(header_holds_) + "'" + split +
-           ": the file seems to use another delimiter; give it with --delimiter "
-           "[delimiter_mismatch]";
-  if (rows_ == 0 || 2 * (one_field_ + too_many_) <= rows_) return {};
-  std::string what;
-  if (one_field_ >= too_many_)
-    what = std::to_string(one_field_) + " of " + std::to_string(rows_) +
-           " rows are a single field holding another delimiter";
-  else
-    what = std::to_string(too_many_) + " of " + std::to_string(rows_) +
-           " rows have more than twice the header's " + std::to_string(width_) + " fields";
-  return what + split +
-         ": the header and the rows seem to use different delimiters; check the export or "
-         "give --delimiter [delimiter_mismatch]";
+  return app::resolve_instrument(name_or_path, instrument_search());
 }
 
 Instrument instrument_by_plain_name(const std::string& id) {
-  if (!is_plain_name(id))
-    throw std::invalid_argument(
-        "an instrument id read from data is not a plain name [not_plain_name]");
-  for (const auto& dir : instrument_dirs()) {
-    const std::string path = (fs::path(dir) / (id + ".json")).string();
-    // Only regular files are candidates; read_small_file (through load) checks it again on
-    // the open descriptor, never blocks on a FIFO and caps the size.
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) continue;
-    return Instrument::load(path);
-  }
-  throw std::invalid_argument("no instrument named '" + id + "' in the instrument directories");
+  return app::instrument_by_plain_name(id, instrument_search());
 }
 
 void require_not_directory(const std::string& option, const std::string& path) {
@@ -194,23 +179,7 @@ void require_not_directory(const std::string& option, const std::string& path) {
 }
 
 Instrument apply_weights(const Instrument& ins, const std::string& name_or_path) {
-  if (name_or_path.empty()) return ins;
-  for (const auto& w : ins.weight_sets)
-    if (w.name == name_or_path) {
-      Instrument out = ins;
-      out.default_weights = w.name;
-      return out;
-    }
-  const fs::path p(name_or_path);
-  require_not_directory("--weights", name_or_path);
-  if (p.extension() != ".csv" && p.extension() != ".json") {
-    std::string known;
-    for (const auto& w : ins.weight_sets) known += (known.empty() ? "" : ", ") + w.name;
-    throw std::invalid_argument("no weight set named '" + name_or_path + "' in instrument '" +
-                                ins.id + "' (known: " + known +
-                                "); or give a .csv or .json weight file");
-  }
-  return ins.with_weights(load_weights(ins, name_or_path));
+  return app::apply_weights(ins, name_or_path);
 }
 
 // ---- Output -------------------------------------------------------------------------
@@ -476,21 +445,6 @@ void CheckedStdout::finish() {
   std::cout.flush();
   if (buf_.error() != 0) throw errno_error(buf_.error(), "writing to standard output failed");
   if (!std::cout) throw std::ios_base::failure("writing to standard output failed");
-}
-
-void throw_option_range(const std::string& option, const std::string& rule) {
-  throw usage_error(option + " " + rule + " [bad_option]");
-}
-
-std::string number_text(double x) {
-  std::ostringstream ss;
-  ss << x;
-  return ss.str();
-}
-
-void require_open_unit(const std::string& option, double value) {
-  if (!(value > 0 && value < 1))
-    throw_option_range(option, "must be a number between 0 and 1 (both excluded)");
 }
 
 }  // namespace reinscore::cli

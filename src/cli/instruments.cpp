@@ -2,61 +2,47 @@
 #include "cli/cli.hpp"
 #include "cli/commands.hpp"
 
-#include <reinscore/detail/json.hpp>
+#include <reinscore/app/instrument_info.hpp>
+#include <reinscore/app/render.hpp>
 
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <set>
 
 namespace reinscore::cli {
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 int cmd_instruments(const std::vector<std::string>& args) {
   po::options_description opts("options");
-  opts.add_options()("help,h", "show this help");
+  std::string format;
+  opts.add_options()("help,h", "show this help")(
+      "format", po::value(&format)->default_value("table"), "table, csv or json");
   po::positional_options_description pos;
   po::variables_map vm;
   int code = ok;
-  if (!parse_options("instruments", "", opts, pos, args, vm, code)) return code;
-  std::set<std::string> seen;
-  int shown = 0;
-  for (const auto& dir : instrument_dirs()) {
-    std::error_code ec;
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().extension() == ".json") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
-    for (const auto& f : files) {
-      if (!seen.insert(f.stem().string()).second) continue;  // earlier directories win
-      try {
-        const Instrument ins = Instrument::load(f.string());
-        std::cout << f.stem().string() << "  " << ins.tag() << "  level " << ins.level
-                  << (ins.provisional ? "  PROVISIONAL" : "") << "\n    " << ins.title
-                  << "\n    weight sets:";
-        for (const auto& w : ins.weight_sets)
-          std::cout << " " << w.name << (w.name == ins.default_weights ? " (default)" : "")
-                    << (w.provisional ? " [provisional]" : "");
-        std::cout << "\n    file: " << f.string() << "\n";
-        ++shown;
-      } catch (const std::exception& e) {
-        std::cout << f.stem().string() << "  BROKEN: " << e.what() << "\n";
-      }
-    }
+  if (!parse_options("instruments", "[--format table|csv|json]", opts, pos, args, vm, code,
+                     "REINSCORE_INSTRUMENT_PATH=./instruments reinscore instruments"))
+    return code;
+  try {
+    const app::Format f = app::parse_format(format);
+    const app::Report report = app::list_instruments(instrument_search());
+    if (report.tables.front().rows() == 0)
+      return fail("instruments",
+                  "no instrument files found; set REINSCORE_INSTRUMENT_PATH [no_instruments]",
+                  usage_or_input);
+    print_report("instruments", report, f);
+    return ok;
+  } catch (const std::invalid_argument& e) {
+    return fail("instruments", e.what(), usage_or_input);
   }
-  if (!shown)
-    return fail("instruments", "no instrument files found; set REINSCORE_INSTRUMENT_PATH",
-                usage_or_input);
-  return ok;
 }
 
 int cmd_instrument(const std::vector<std::string>& args) {
   const std::string synopsis = "show NAME|FILE [--json] [--weights NAME|FILE]";
   po::options_description opts("options");
   std::string action, name, weights;
-  opts.add_options()("help,h", "show this help")("action", po::value(&action)->required(), "show")(
+  opts.add_options()("help,h", "show this help")("action", po::value(&action)->required(),
+                                                 "what to do: show (the only action)")(
       "name", po::value(&name)->required(), "instrument name or .json file")(
       "json", po::bool_switch(), "print the instrument in the instrument file format")(
       "weights", po::value(&weights)->default_value(""),
@@ -65,13 +51,15 @@ int cmd_instrument(const std::vector<std::string>& args) {
   pos.add("action", 1).add("name", 1);
   po::variables_map vm;
   int code = ok;
-  if (!parse_options("instrument", synopsis, opts, pos, args, vm, code)) return code;
+  if (!parse_options("instrument", synopsis, opts, pos, args, vm, code,
+                     "reinscore instrument show iom-rss --json > my-rss.json"))
+    return code;
   if (action != "show")
     return fail("instrument", "unknown action '" + action + "' (expected show)", usage_or_input);
   try {
     const Instrument ins = apply_weights(resolve_instrument(name), weights);
     if (vm["json"].as<bool>()) {
-      std::cout << detail::pretty(ins.to_json());
+      std::cout << app::instrument_json(ins);
       return ok;
     }
     std::cout << ins.title << "\n"

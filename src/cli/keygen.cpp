@@ -28,7 +28,9 @@ int cmd_keygen(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   po::variables_map vm;
   int code = ok;
-  if (!parse_options("keygen", synopsis, opts, pos, args, vm, code)) return code;
+  if (!parse_options("keygen", synopsis, opts, pos, args, vm, code,
+                     "reinscore keygen -o project.key"))
+    return code;
   if (output.empty() || output == "-")
     return fail("keygen", "-o must name a file: a key is never printed", usage_or_input);
 

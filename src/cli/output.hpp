@@ -117,25 +117,4 @@ class CheckedStdout {
   FdStreamBuf buf_;
 };
 
-/// Throws usage_error "OPTION RULE" (e.g. "--threads must be a whole number from 1 to 256").
-[[noreturn]] void throw_option_range(const std::string& option, const std::string& rule);
-std::string number_text(double x);
-
-/// The checked range of a numeric option: throws usage_error naming the option and the
-/// rule unless lo <= value <= hi (NaN fails). An unsigned option given a negative number
-/// arrives wrapped to a huge value, so the upper bound catches it too.
-template <class T>
-void require_range(const std::string& option, T value, std::type_identity_t<T> lo,
-                   std::type_identity_t<T> hi) {
-  if (value >= lo && value <= hi) return;
-  if constexpr (std::is_integral_v<T>)
-    throw_option_range(
-        option, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
-  else
-    throw_option_range(option,
-                       "must be a number from " + number_text(lo) + " to " + number_text(hi));
-}
-/// A share strictly between 0 and 1 (confidence levels).
-void require_open_unit(const std::string& option, double value);
-
 }  // namespace reinscore::cli

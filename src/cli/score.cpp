@@ -7,6 +7,8 @@
 #include "io/score_writer.hpp"
 #include "io/table.hpp"
 
+#include <reinscore/app/options.hpp>  // the limits of --threads, --chunk-rows
+#include <reinscore/app/validate.hpp>
 #include <reinscore/error.hpp>
 
 #include <openssl/crypto.h>
@@ -108,12 +110,14 @@ int cmd_score(const std::vector<std::string>& args) {
   pos.add("input", 1);
   po::variables_map vm;
   int code = ok;
-  if (!parse_options("score", synopsis, opts, pos, args, vm, code)) return code;
+  if (!parse_options("score", synopsis, opts, pos, args, vm, code,
+                     "reinscore score export.csv -o scores.csv --id interview_id --keep round"))
+    return code;
   if (format != "csv" && format != "jsonl")
     return fail("score", "--format must be csv or jsonl", usage_or_input);
-  require_range("--threads", threads, 1, max_threads);
-  require_range("--chunk-rows", chunk_rows, 1, max_chunk_rows);
-  require_range("--max-invalid", max_invalid, 0.0, 1.0);
+  app::check_range("--threads", threads, 1, app::max_threads);
+  app::check_range("--chunk-rows", chunk_rows, 1, app::max_chunk_rows);
+  app::check_range("--max-invalid", max_invalid, 0.0, 1.0);
   require_not_directory("--map", map_file);
   check_output_path("-o", output);
   const bool quiet = vm["quiet"].as<bool>();
@@ -238,7 +242,7 @@ int cmd_score(const std::vector<std::string>& args) {
     std::vector<std::string> text(threads);
     std::array<std::uint64_t, 4> per_status{};
     std::uint64_t rows = 0;
-    DelimiterCheck delimiter_check(reader->header(), reader->delimiter());
+    app::DelimiterCheck delimiter_check(reader->header(), reader->delimiter());
     Progress progress(!quiet && ::isatty(STDERR_FILENO));
     const auto read_group = [&](std::vector<io::RecordBatch>& group) {
       std::size_t filled = 0;
@@ -301,7 +305,7 @@ int cmd_score(const std::vector<std::string>& args) {
     // The output is written either way; the exit code says whether it is worth using.
     int result = ok;
     if (const std::string problem = delimiter_check.problem(); !problem.empty()) {
-      std::cerr << "reinscore score: " << problem << "\n";
+      std::cerr << "reinscore score: " << problem << " [delimiter_mismatch]\n";
       result = problems_found;
     }
     const auto invalid = per_status[static_cast<std::size_t>(Status::invalid)];
@@ -314,7 +318,7 @@ int cmd_score(const std::vector<std::string>& args) {
     } else if (vm.count("max-invalid") &&
                static_cast<double>(invalid) > max_invalid * static_cast<double>(rows)) {
       std::cerr << "reinscore score: " << invalid << " of " << rows
-                << " rows are invalid, more than --max-invalid " << number_text(max_invalid)
+                << " rows are invalid, more than --max-invalid " << app::number_text(max_invalid)
                 << " allows [too_many_invalid]\n";
       result = problems_found;
     }

@@ -13,22 +13,24 @@ from _helpers import BAD, SAMPLE, run_cli, write_csv
 PROBLEM_COLUMNS = ["rule", "column", "answer", "count", "first_rows"]
 
 
-def _cli_report(cli: Path, *args: object) -> dict[str, object]:
-    r = run_cli("validate", *args, "--json", "--show-codes")
+def _cli_report(cli: Path, *args: object) -> dict[str, list[dict[str, object]]]:
+    """`reinscore validate --format json --show-codes` as {table: [row as dict]}."""
+    r = run_cli("validate", *args, "--format", "json", "--show-codes")
     assert r.code in (0, 1), r.err
-    # An answer that is not UTF-8 is printed as it is (with --show-codes): not valid JSON
-    # text, so it is decoded with replacement characters here.
-    report: dict[str, object] = json.loads(r.out.decode("utf-8", errors="replace"))
-    return report
+    report = json.loads(r.out)
+    return {
+        t["name"]: [dict(zip([c["name"] for c in t["columns"]], row)) for row in t["rows"]]
+        for t in report["tables"]
+    }
 
 
-def _unreadable(report: dict[str, object]) -> list[dict[str, object]]:
-    """The CLI's unreadable answers, one entry per column and answer, in report order."""
+def _problems(report: dict[str, list[dict[str, object]]]) -> list[dict[str, object]]:
+    """The CLI's problems as Python lists them: first_rows from the typed problem_rows."""
     out = []
-    for col in report["columns_report"]:  # type: ignore[attr-defined]
-        for u in col["unreadable"]:
-            out.append({"rule": u["rule"], "column": col["column"], "answer": u["code"],
-                        "count": u["count"], "first_rows": u["first_rows"]})
+    for i, p in enumerate(report["problems"], start=1):
+        rows = [x["row"] for x in report["problem_rows"] if x["problem"] == i]
+        out.append({"rule": p["rule"], "column": p["column"], "answer": p["answer"],
+                    "count": p["count"], "first_rows": rows})
     return out
 
 
@@ -49,7 +51,7 @@ def test_sample_finds_the_ten_unreadable_answers(sample_scores: pd.DataFrame, cl
     got = sorted((rows[0], col) for rows, col in zip(p["first_rows"], p["column"]))
     assert got == want
     # and the same report as the command line, answer for answer
-    cli_rows = _unreadable(_cli_report(cli, SAMPLE))
+    cli_rows = _problems(_cli_report(cli, SAMPLE))
     shown = reinscore.validate(SAMPLE, show_codes=True).problems
     assert shown.to_dict("records") == cli_rows
 
@@ -105,26 +107,50 @@ def test_missing_column(sample_df: pd.DataFrame) -> None:
      "invalid_utf8.csv", "duplicate_columns.csv", "header_only.csv", "bom_crlf.csv"],
 )
 def test_bad_files_like_cli(file: str, cli: Path) -> None:
+    """The same C++ report as the command line's: every problem, row and count."""
     report = reinscore.validate(BAD / file, show_codes=True)
     want = _cli_report(cli, BAD / file)
-    p = report.problems
-    assert report.clean == want["clean"]
-    assert report.summary["rows"] == want["rows"]
-    assert report.summary["items_matched"] == want["items_matched"]
-    header = [{"rule": h["rule"], "column": h["column"]} for h in want["header_problems"]]  # type: ignore[attr-defined]
-    assert p.loc[p["answer"].isna() & p["column"].notna(), ["rule", "column"]].to_dict("records") == header
-    for key, rule in (("ragged_rows", "ragged_row"), ("empty_rows", "empty_row"),
-                      ("invalid_utf8_rows", "invalid_utf8")):
-        rows = p[p["rule"] == rule]
-        cli_rows = want[key]
-        assert int(rows["count"].sum()) == cli_rows["count"], rule  # type: ignore[index]
-        if len(rows):
-            assert rows["first_rows"].iloc[0] == cli_rows["first_rows"], rule  # type: ignore[index]
-    cells = p[p["rule"].isin(["invalid_code", "out_of_range"])]
-    # The command line also lists a field that is not UTF-8 as an unreadable answer of its
-    # column; Python cannot hold such a field and reports it (once) as invalid_utf8 only.
-    cli_cells = [u for u in _unreadable(want) if "\ufffd" not in str(u["answer"])]
-    assert cells.to_dict("records") == cli_cells
+    p = report.problems.astype(object).where(report.problems.notna(), None)
+    assert p.to_dict("records") == _problems(want)
+    (s,) = want["summary"]
+    assert report.clean == (s["result"] == "clean")
+    assert {k: report.summary[k] for k in ("rows", "items", "items_matched", "invalid_rows")} == {
+        k: s[k] for k in ("rows", "items", "items_matched", "invalid_rows")}
+    assert report.cells.to_dict("records") == want["cells"]
+
+
+def test_delimiter_mismatch_is_reported() -> None:
+    """Rows split at another delimiter than the header: the command line's check."""
+    p = reinscore.validate(BAD / "header_comma_rows_semicolon.csv").problems
+    assert "delimiter_mismatch" in set(p["rule"])
+    assert not reinscore.validate(BAD / "semicolon_wrong_delimiter.csv").problems["rule"].eq(
+        "delimiter_mismatch").any()
+
+
+def test_bad_delimiter_option() -> None:
+    with pytest.raises(reinscore.InputError, match="delimiter must be one printable") as e:
+        reinscore.validate(SAMPLE, delimiter="ab")
+    assert e.value.option == "delimiter" and e.value.rule == "bad_option"
+
+
+def test_unreadable_file_raises_input_error() -> None:
+    with pytest.raises(reinscore.InputError) as e:
+        reinscore.validate(BAD / "unterminated_quote.csv")
+    assert e.value.rule == "unterminated_quote" and e.value.row == 3
+
+
+def test_cells_count_every_cell_once(sample_df: pd.DataFrame) -> None:
+    cells = reinscore.validate(sample_df).cells
+    reasons = ["answered", "dont_know", "refused", "not_applicable", "skipped", "invalid_code",
+               "out_of_range"]
+    assert list(cells.columns) == ["column", "item", *reasons]
+    assert (cells[reasons].sum(axis=1) == len(sample_df)).all()
+    assert cells[["invalid_code", "out_of_range"]].to_numpy().sum() == 10
+
+
+def test_report_renders_as_the_cli(cli: Path) -> None:
+    r = reinscore.validate(BAD / "unknown_codes.csv").report
+    assert r.render("json") == run_cli("validate", BAD / "unknown_codes.csv", "--json").out.decode()
 
 
 def test_report_rows(cli: Path) -> None:
