@@ -64,15 +64,16 @@ ColumnBinding bind_columns(const Instrument& ins, const std::vector<std::string>
   b.header = header;
   b.item_column.assign(ins.items.size(), ColumnBinding::none);
 
-  // Candidate names per item, in order of precedence.
+  // Candidate names, in order of precedence across all items: declared columns and aliases
+  // first, then ids, so that one item's id never takes another item's declared column.
   std::map<std::string, std::size_t> by_name, by_label;
   for (std::size_t k = 0; k < ins.items.size(); ++k) {
     by_name.emplace(ins.items[k].column, k);
     for (const auto& a : ins.items[k].aliases) by_name.emplace(a, k);
-    by_name.emplace(ins.items[k].id, k);
     if (!ins.items[k].question.empty())
       by_label.emplace(detail::fold_case(ins.items[k].question), k);
   }
+  for (std::size_t k = 0; k < ins.items.size(); ++k) by_name.emplace(ins.items[k].id, k);
   for (const auto& [col, item] : column_map) {
     if (ins.item_index(item) == Instrument::npos)
       b.problems.push_back({"unknown_map_item", col,
