@@ -457,7 +457,7 @@ class Panel {
   const PanelColumns& columns() const noexcept { return cols_; }
 
   /// Adds one interview. Throws input_error naming the row and column for an empty id
-  /// (missing_id), a weight that is not finite or negative (bad_weight) and a second
+  /// (missing_id), a weight that is not finite or negative (invalid_weight) and a second
   /// interview of the same returnee in the same round (duplicate_interview, naming both
   /// rows); std::invalid_argument for arguments of the wrong shape.
   void add(const Interview& iv) {
@@ -471,7 +471,7 @@ class Panel {
     if (detail::trim(iv.id).empty())
       throw input_error("missing_id", "returnee id is empty", iv.row, cols_.id);
     if (!std::isfinite(iv.weight) || iv.weight < 0)
-      throw input_error("bad_weight", "weight must be a finite number >= 0", iv.row,
+      throw input_error("invalid_weight", "weight is empty, not a number or negative", iv.row,
                         cols_.weight.empty() ? std::string("weight") : cols_.weight);
     const auto [it, inserted] = index_.try_emplace(std::string(iv.id), ids_.size());
     if (inserted) {

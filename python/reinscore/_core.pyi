@@ -21,6 +21,87 @@ status_names: list[str]
 #: ``answered, dont_know, refused, not_applicable, skipped, invalid_code, out_of_range``.
 reason_names: list[str]
 
+# -- the application layer (bindings/register_app.cpp) ---------------------------------
+
+class ReportColumn:
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def digits(self) -> int: ...
+    @property
+    def values(self) -> NDArray[np.float64]: ...
+    @property
+    def text(self) -> list[str]: ...
+    @property
+    def state(self) -> NDArray[np.uint8]: ...
+
+class ReportTable:
+    @property
+    def name(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def keys(self) -> int: ...
+    @property
+    def min_cell(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def columns(self) -> list[ReportColumn]: ...
+    def render(self, format: str = "table") -> str: ...
+
+class Report:
+    @property
+    def command(self) -> str: ...
+    @property
+    def tables(self) -> list[ReportTable]: ...
+    @property
+    def notes(self) -> list[tuple[str, str]]: ...
+    def table(self, name: str) -> ReportTable: ...
+    def has_table(self, name: str) -> bool: ...
+    def render(self, format: str = "table") -> str: ...
+
+class ScoresTable:
+    @property
+    def rows(self) -> int: ...
+    @property
+    def scores(self) -> list[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def has_status(self) -> bool: ...
+    @property
+    def header(self) -> list[str]: ...
+
+def scores_table(
+    columns: Sequence[tuple[str, object]],
+    want: Sequence[tuple[str, str]] = ...,
+    allow_mixed: bool = False,
+    need_status: bool = False,
+    all_columns: bool = False,
+    source: str = "the DataFrame",
+) -> ScoresTable: ...
+def read_scores(
+    path: str,
+    want: Sequence[tuple[str, str]] = ...,
+    allow_mixed: bool = False,
+    need_status: bool = False,
+    all_columns: bool = False,
+) -> ScoresTable: ...
+
+class InstrumentSearch:
+    dirs: list[str]
+    def __init__(self) -> None: ...
+    @staticmethod
+    def from_environment(builtin: Sequence[str]) -> InstrumentSearch: ...
+
+# -- instruments (bindings/register_instrument.cpp; app/instrument_info.hpp) ----------
+
+def instrument_file(name_or_path: str, search: InstrumentSearch) -> str: ...
+def list_instruments(search: InstrumentSearch) -> Report: ...
+
 # -- records returned by Instrument ----------------------------------------------------
 
 class ItemRecord(TypedDict):
@@ -204,6 +285,29 @@ def bind_columns(
     column_map: Mapping[str, str] = ...,
 ) -> tuple[list[int], list[BindProblem]]: ...
 
+# -- validate (bindings/register_io.cpp; include/reinscore/app/validate.hpp) -----------
+
+max_rows_listed: int
+
+class ValidateRequest:
+    show_codes: bool
+    delimiter: str
+    sheet: str
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+
+def validate_file(
+    path: str, instrument: Instrument, column_map: Mapping[str, str], request: ValidateRequest
+) -> Report: ...
+def validate_frame(
+    columns: Sequence[tuple[str, NDArray[np.float64] | tuple[NDArray[np.int64], Sequence[str]]]],
+    instrument: Instrument,
+    column_map: Mapping[str, str],
+    request: ValidateRequest,
+    source: str = "DataFrame",
+) -> Report: ...
+def validate_is_clean(report: Report) -> bool: ...
+
 # -- command line ----------------------------------------------------------------------
 
 def run_cli(args: Sequence[str]) -> int: ...
@@ -234,18 +338,6 @@ class AlphaRecord(TypedDict):
     correlation: NDArray[np.float64]  # (k, k)
     polychoric: NDArray[np.float64]  # (k, k), or (0, 0) unless ordinal=True
 
-class DimensionAlphaRecord(AlphaRecord):
-    dimension: str
-    item_index: list[int]  # indices into Instrument.items
-
-class ReliabilityRecord(TypedDict):
-    instrument: str  # tag
-    missing: Literal["complete", "pairwise"]
-    ordinal: bool
-    rows: float  # rows used (keep != 0)
-    left_out: list[int]  # items excluded by `include`
-    dimensions: list[DimensionAlphaRecord]
-
 class PolychoricRecord(TypedDict):
     rho: float  # NaN when a variable has fewer than two non-empty categories
     row_thresholds: list[float]
@@ -263,180 +355,132 @@ def item_alpha(
     ordinal: bool = False,
     chunk_rows: SupportsInt | SupportsIndex = 0,
 ) -> AlphaRecord: ...
-def reliability(
+class ReliabilityRequest:
+    instrument: str
+    missing: str
+    ordinal: bool
+    correlations: bool
+    weight: str
+    input: ExportOptions
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+
+def bind_export(
     instrument: Instrument,
-    values: ArrayLike,
-    weights: ArrayLike | None = None,
-    keep: ArrayLike | None = None,
-    missing: Literal["complete", "listwise", "pairwise"] = "complete",
-    ordinal: bool = False,
-    include: Sequence[bool] = ...,
-) -> ReliabilityRecord: ...
+    header: Sequence[str],
+    column_map: Mapping[str, str] = ...,
+    allow_missing_columns: bool = False,
+) -> list[int]: ...
+def reliability(source: ExportSource, instrument: Instrument, request: ReliabilityRequest) -> Report: ...
 
-# -- panel (bindings/register_panel.cpp) -----------------------------------------------
+# -- panel (bindings/register_panel.cpp; include/reinscore/app/panel.hpp) -----------------
 
-# Functional form: these records have a key "from", a Python keyword.
-PanelChangeArrays = TypedDict(
-    "PanelChangeArrays",
-    {
-        "from": NDArray[np.int64],
-        "to": NDArray[np.int64],
-        "score": list[str],
-        "pairs": NDArray[np.uint64],  # returnees interviewed in both rounds
-        "missing": NDArray[np.uint64],  # of those, with the score missing in either
-        "n": NDArray[np.uint64],
-        "sum_weights": NDArray[np.float64],
-        "mean_from": NDArray[np.float64],
-        "mean_to": NDArray[np.float64],
-        "mean_change": NDArray[np.float64],
-        "sd": NDArray[np.float64],
-        "se": NDArray[np.float64],
-        "ci_low": NDArray[np.float64],
-        "ci_high": NDArray[np.float64],
-        "df": NDArray[np.float64],
-        "t": NDArray[np.float64],
-        "p_value": NDArray[np.float64],
-        "months_from": NDArray[np.float64],
-        "months_to": NDArray[np.float64],
-    },
-)
-PanelPerReturneeArrays = TypedDict(
-    "PanelPerReturneeArrays",
-    {
-        "id_code": NDArray[np.int64],  # index into the `ids` given
-        "from": NDArray[np.int64],
-        "to": NDArray[np.int64],
-        "row_from": NDArray[np.uint64],
-        "row_to": NDArray[np.uint64],
-        "change": NDArray[np.float64],  # (pairs, scores): later minus earlier
-        "months_from": NDArray[np.float64],
-        "months_to": NDArray[np.float64],
-        "weight": NDArray[np.float64],
-        "category_from": NDArray[np.int32],  # -1: none
-        "category_to": NDArray[np.int32],
-        "status_from": NDArray[np.int32],
-        "status_to": NDArray[np.int32],
-    },
-)
-PanelTransitionRecord = TypedDict(
-    "PanelTransitionRecord",
-    {
-        "variable": Literal["category", "status"],
-        "from": int,
-        "to": int,
-        "from_states": list[str],  # labels, then "none"
-        "to_states": list[str],  # labels, "none", "attrited"
-        "counts": NDArray[np.uint64],  # (from_states, to_states)
-    },
-)
+class PanelWantRecord(TypedDict):  # the arguments of reinscore._report.scores_table
+    want: list[tuple[str, str]]
+    allow_mixed: bool
+    need_status: bool
+    all_columns: bool
 
-class PanelAttritionArrays(TypedDict):
-    round: NDArray[np.int64]
-    present: NDArray[np.uint64]
-    first_seen: NDArray[np.uint64]
-    retained: NDArray[np.uint64]
-    lost: NDArray[np.uint64]
-    returned: NDArray[np.uint64]
-    absent: NDArray[np.uint64]
-    baseline_present: NDArray[np.uint64]
-    retention: NDArray[np.float64]
+class PanelRequest:
+    id_column: str
+    round_column: str
+    from_round: int | None
+    to_round: int | None
+    weight: str
+    date_column: str
+    return_date_column: str
+    status: bool
+    tables: list[str]  # changes, transitions, attrition, per-returnee, interviews, problems, all
+    min_cell: int
+    level: float
+    categories: list[str]
+    instrument: str
+    allow_mixed: bool
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+    def want(self) -> PanelWantRecord: ...
+    def table_list(self) -> list[str]: ...
 
-class PanelProblemRecord(TypedDict):
-    row: int
-    column: str
-    rule: str  # missing_date, bad_date, interview_before_return
-    message: str
+def panel(scores: ScoresTable, request: PanelRequest, search: InstrumentSearch) -> Report: ...
 
-class PanelRecord(TypedDict):
-    rounds: list[int]
-    pairs: list[tuple[int, int]]
-    changes: PanelChangeArrays
-    per_returnee: PanelPerReturneeArrays
-    transitions: list[PanelTransitionRecord]
-    attrition: PanelAttritionArrays
-    months: NDArray[np.float64]  # per input row
-    problems: list[PanelProblemRecord]
+# -- fitting weights and sensitivity (bindings/register_fit.cpp; app/fit_weights.hpp) ---
 
-def panel(
-    ids: Sequence[str],
-    id_codes: ArrayLike,  # per row, index into ids; negative: missing id (an error)
-    rounds: ArrayLike | list[str],  # float numbers, or texts parsed as whole numbers
-    scores: ArrayLike,  # (rows, scores), NaN = missing
-    score_names: Sequence[str],
-    category_codes: ArrayLike | None,
-    category_labels: Sequence[str],
-    status_codes: ArrayLike | None,
-    weights: ArrayLike | None,
-    interview_dates: Sequence[str] | None,
-    return_dates: Sequence[str] | None,
-    rows: ArrayLike,  # row numbers for messages (header = 1)
-    columns: Mapping[str, str],  # id, round, weight, interview_date, return_date
-    pairs: Sequence[tuple[int, int]] | None,
-    status_transitions: bool = False,
-    level: float = 0.95,
-) -> PanelRecord: ...
+class ExportOptions:
+    delimiter: str
+    sheet: str
+    map: str
+    column_map: dict[str, str]
+    allow_missing_columns: bool
+    chunk_rows: int
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
 
-# -- fitting weights and sensitivity (bindings/register_fit.cpp) -----------------------
+class ExportSource:
+    @property
+    def header(self) -> list[str]: ...
+    @property
+    def restartable(self) -> bool: ...
 
-class FitRecord(TypedDict):
-    instrument: Instrument  # with the fitted set added and made the default
-    json: str  # the weight-set file, as `reinscore fit-weights -o` writes it
-    diagnostics: str  # a JSON object (WeightSet.diagnostics)
-    warnings: list[str]
-    rows: float
-    rows_used: float
-    rows_skipped: float
-
-def fit_weights(
-    instrument: Instrument,
+def open_export(
+    path: str, instrument: Instrument, options: ExportOptions, weights: ArrayLike | None = None
+) -> ExportSource: ...
+def coded_export(
     values: ArrayLike,  # (rows, items) coded values, NaN = not answered
-    skip: ArrayLike | None = None,  # (rows,) uint8: 1 leaves the row out (invalid rows)
-    weights: ArrayLike | None = None,  # (rows,) sampling weights
-    method: str = "pca-first",  # equal, pca-first, oecd-varimax
-    composite: str = "dimension-shares",  # dimension-shares, pca
-    missing: str = "pairwise",  # pairwise, complete
-    name: str = "",
-    weight_label: str = "",
-    min_eigenvalue: float = 1.0,
-    min_cumulative: float = 0.0,
-    varimax_tolerance: float = 1e-12,
-    varimax_max_iterations: int = 1000,
-    chunk_rows: int = 8192,
-) -> FitRecord: ...
+    reasons: ArrayLike,  # (rows, items) uint8, index into reason_names
+    status: ArrayLike,  # (rows,) uint8, index into status_names
+    header: Sequence[str],
+    columns: Sequence[tuple[str, object]],  # float64 arrays or sequences of str/None
+    weights: ArrayLike | None,  # one sampling weight per row
+    options: ExportOptions,
+) -> ExportSource: ...
 
-class SensitivityRecord(TypedDict):
-    composite: NDArray[np.float64]  # (rows,) with the base weights
-    category: NDArray[np.int32]  # (rows,) base category, -1 for none
-    lower: NDArray[np.float64]
-    median: NDArray[np.float64]
-    upper: NDArray[np.float64]
-    mean: NDArray[np.float64]
-    min: NDArray[np.float64]
-    max: NDArray[np.float64]
-    draws_scored: NDArray[np.int32]
-    category_change_share: NDArray[np.float64]
-    summary: str  # a JSON object
-    draw_share: NDArray[np.float64]  # (draws,) share of categorised interviews that changed
-    draw_method: list[int]  # (draws,) index into methods, -1 in perturb mode
-    methods: list[str]
+class FitWeightsRequest:
+    method: str
+    composite: str
+    missing: str
+    weight: str
+    name: str
+    min_eigenvalue: float
+    min_cumulative: float
+    varimax_tolerance: float
+    varimax_max_iterations: int
+    instrument: str
+    input: ExportOptions
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+    def set_name(self) -> str: ...
+
+class FittedWeights:
+    @property
+    def report(self) -> Report: ...
+    @property
+    def instrument(self) -> Instrument: ...  # with the fitted set added and made the default
+    @property
+    def file(self) -> str: ...  # the weight file, as `reinscore fit-weights -o` writes it
+
+def fit_weights(source: ExportSource, instrument: Instrument, request: FitWeightsRequest) -> FittedWeights: ...
+
+class SensitivityRequest:
+    draws: int
+    bound: float
+    seed: int
+    mode: str
+    level: float
+    composite: str
+    missing: str
+    weight: str
+    id: list[str]
+    keep: list[str]
+    threads: int
+    instrument: str
+    weights: str
+    input: ExportOptions
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
 
 def sensitivity(
-    instrument: Instrument,
-    values: ArrayLike,  # (rows, items)
-    reasons: ArrayLike,  # (rows, items) uint8, index into reason_names
-    invalid: ArrayLike | None = None,  # (rows,) uint8: 1 forces the row invalid
-    draws: int = 1000,
-    bound: float = 0.2,
-    seed: int = 1,
-    mode: str = "perturb",  # perturb, methods, both
-    level: float = 0.9,
-    composite: str = "dimension-shares",
-    missing: str = "pairwise",
-    weights: ArrayLike | None = None,  # sampling weights for the fits (methods, both)
-    weight_label: str = "",
-    threads: int = 1,
-    chunk_rows: int = 8192,
-) -> SensitivityRecord: ...
+    source: ExportSource, instrument: Instrument, request: SensitivityRequest
+) -> tuple[Report, str]: ...
 
 class PcaRecord(TypedDict):
     eigenvalues: NDArray[np.float64]  # descending
@@ -471,56 +515,7 @@ def varimax(
 def kmo(correlation: ArrayLike) -> KmoRecord: ...
 def bartlett(correlation: ArrayLike, n: float) -> BartlettRecord: ...
 
-# -- levels (bindings/register_levels.cpp) ---------------------------------------------
-
-class LevelProblemRecord(TypedDict):
-    rule: str  # missing_key, community_not_found, country_not_found, ...
-    source: str  # individual, host, community, structural
-    column: str
-    key: str
-    rows: list[int]  # spreadsheet rows (header = 1)
-
-class InterviewLevelArrays(TypedDict):
-    community: NDArray[np.float64]  # (rows, scores)
-    structural: NDArray[np.float64]
-    integrated: NDArray[np.float64]
-    level_share: NDArray[np.float64]
-    community_status: list[int]  # index into status_names, -1 when not matched
-    structural_status: list[int]
-    problems: list[str]
-
-class RollupArrays(TypedDict):
-    group: list[int]  # index into LevelArrays["groups"]
-    key: list[str]
-    parent: list[str]
-    units: NDArray[np.uint64]
-    n: NDArray[np.uint64]
-    suppressed: NDArray[np.uint8]
-    n_score: NDArray[np.uint64]  # (rows, scores)
-    individual: NDArray[np.float64]
-    share_above: NDArray[np.float64]
-    host_n: NDArray[np.uint64]
-    host_suppressed: NDArray[np.uint8]
-    host_n_score: NDArray[np.uint64]
-    host_mean: NDArray[np.float64]
-    gap: NDArray[np.float64]
-    gap_se: NDArray[np.float64]
-    gap_low: NDArray[np.float64]
-    gap_high: NDArray[np.float64]
-    community: NDArray[np.float64]
-    structural: NDArray[np.float64]
-    integrated: NDArray[np.float64]
-    level_share: NDArray[np.float64]
-    community_status: list[int]
-    structural_status: list[int]
-    problems: list[str]
-
-class LevelArrays(TypedDict):
-    groups: list[list[str]]
-    interviews: InterviewLevelArrays
-    communities: RollupArrays
-    countries: RollupArrays
-    problems: list[LevelProblemRecord]
+# -- levels: the integrate command (bindings/register_levels.cpp) -----------------------
 
 class IntegrationRecord(TypedDict):
     provisional: bool
@@ -528,39 +523,80 @@ class IntegrationRecord(TypedDict):
     min_respondents: int
     min_level_share: float
 
-def integrate_levels(
-    score_names: Sequence[str],
-    returnees: Mapping[str, object],  # community, country, scores, [weight, by, row]
-    communities: Mapping[str, object],  # key, scores, [parent, status, row]
-    countries: Mapping[str, object],  # key, scores, [status, row]
-    hosts: Mapping[str, object] | None,  # community, scores, [row]
-    settings: Mapping[str, object],  # level_weights (3), min_respondents, min_level_share, provisional, threshold
-    columns: Mapping[str, object],  # community, country, weight, by
-) -> LevelArrays: ...
+class IntegrateRequest:
+    instrument: str
+    weights: str
+    community_instrument: str
+    structural_instrument: str
+    min_respondents: int | None
+    weight: str
+    by: list[str]
+    allow_mixed: bool
+    digits: int
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+
+class LevelFile:
+    @property
+    def source(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def rows(self) -> int: ...
+
+def check_framework(instrument: Instrument, level: str, option: str) -> None: ...
+def integrate_want(request: IntegrateRequest, community: Instrument, structural: Instrument) -> list[tuple[str, str]]: ...
+def scores_instrument(scores: ScoresTable, search: InstrumentSearch) -> Instrument: ...
+def read_level_file(path: str, instrument: Instrument, key: str, parent: str = "") -> LevelFile: ...
+def level_file(
+    source: str,
+    instrument: Instrument,
+    key_column: str,
+    key: object | None,  # _report._column: float64 array or list of str/None; None: no such column
+    parent: object | None,
+    scores: ArrayLike,  # (rows, dimensions + 1): the dimensions, then the composite
+    status: ArrayLike,  # index into status_names
+    rows: ArrayLike,  # source rows
+) -> LevelFile: ...
+def integrate(
+    scores: ScoresTable,
+    community: LevelFile,
+    structural: LevelFile,
+    host: LevelFile | None,
+    individual: Instrument,
+    community_instrument: Instrument,
+    structural_instrument: Instrument,
+    request: IntegrateRequest,
+) -> Report: ...
 def integration_settings(instrument: Instrument) -> IntegrationRecord | None: ...
 
 # -- survey summaries (bindings/register_summary.cpp) ------------------------------------
 
-def survey_summary(
-    values: ArrayLike,
-    groups: ArrayLike,
-    thresholds: Sequence[SupportsFloat | SupportsIndex],
-    quantiles: Sequence[bool],
-    weights: ArrayLike | None = None,
-    strata: ArrayLike | None = None,
-    clusters: ArrayLike | None = None,
-    method: str = "linearization",
-    level: SupportsFloat | SupportsIndex = 0.95,
-    probabilities: Sequence[SupportsFloat | SupportsIndex] = ...,
-    replicates: SupportsInt | SupportsIndex = 1000,
-    seed: SupportsInt | SupportsIndex = 20250101,
-    threads: SupportsInt | SupportsIndex = 1,
-    singleton: str = "error",
-    interval: str = "percentile",
-    min_cell: SupportsInt | SupportsIndex = 10,
-    contrasts: Sequence[tuple[SupportsInt | SupportsIndex, SupportsInt | SupportsIndex]] = ...,
-    strata_column: str = "",
-) -> dict[str, object]: ...
+class SummarizeRequest:
+    by: list[str]
+    weight: str
+    strata: str
+    cluster: str
+    ci: str
+    replicates: int
+    seed: int
+    threads: int
+    level: float
+    interval: str
+    singleton: str
+    threshold: float | None
+    compare: str
+    min_cell: int
+    quantiles: list[float]
+    instrument: str
+    allow_mixed: bool
+    digits: int
+    survey: bool
+    def __init__(self) -> None: ...
+    def check(self) -> None: ...
+    def want(self) -> list[tuple[str, str]]: ...
+
+def summarize(scores: ScoresTable, request: SummarizeRequest, search: InstrumentSearch) -> Report: ...
 def rao_wu_factors(
     psus_per_stratum: Sequence[SupportsInt | SupportsIndex],
     seed: SupportsInt | SupportsIndex,

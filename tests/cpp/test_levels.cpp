@@ -695,7 +695,7 @@ TEST(IntegrateLevels, UnusableDataThrowsWithRowAndColumnButNoValues) {
     (void)integrate_levels(bad_weight);
     ADD_FAILURE() << "zero weight accepted";
   } catch (const input_error& e) {
-    EXPECT_EQ(e.rule(), "bad_weight");
+    EXPECT_EQ(e.rule(), "invalid_weight");
     EXPECT_EQ(e.row(), 4u);
     EXPECT_EQ(e.column(), "w");
   }

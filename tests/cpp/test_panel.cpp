@@ -352,7 +352,7 @@ TEST(PanelErrors, IdWeightShapeAndRounds) {
     p.add(iv);
     FAIL();
   } catch (const input_error& e) {
-    EXPECT_EQ(e.rule(), "bad_weight");
+    EXPECT_EQ(e.rule(), "invalid_weight");
     EXPECT_EQ(e.column(), "w");
   }
   iv.weight = 1;
