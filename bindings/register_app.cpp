@@ -22,6 +22,15 @@ py::array view(const std::vector<T>& data, py::handle owner) {
   return a;
 }
 
+// The parts of `self` (tables of a report, columns of a table) as Python objects that keep
+// `self` alive.
+template <class T>
+py::list views(const py::object& self, std::vector<T>& parts) {
+  py::list out;
+  for (auto& p : parts) out.append(py::cast(&p, py::return_value_policy::reference_internal, self));
+  return out;
+}
+
 }  // namespace
 
 app::RawColumn raw_column(const std::string& name, const py::handle& values) {
@@ -91,14 +100,7 @@ void register_app(py::module_& m) {
       .def_readonly("min_cell", &app::Table::min_cell)
       .def_property_readonly("rows", &app::Table::rows)
       .def_property_readonly(
-          "columns",
-          [](py::object self) {
-            auto& t = self.cast<app::Table&>();
-            py::list out;
-            for (auto& c : t.columns)
-              out.append(py::cast(&c, py::return_value_policy::reference_internal, self));
-            return out;
-          })
+          "columns", [](py::object self) { return views(self, self.cast<app::Table&>().columns); })
       .def(
           "render",
           [](const app::Table& t, const std::string& format) {
@@ -109,14 +111,7 @@ void register_app(py::module_& m) {
   py::class_<app::Report>(m, "Report", "What a command returns: typed tables and notes.")
       .def_readonly("command", &app::Report::command)
       .def_property_readonly(
-          "tables",
-          [](py::object self) {
-            auto& r = self.cast<app::Report&>();
-            py::list out;
-            for (auto& t : r.tables)
-              out.append(py::cast(&t, py::return_value_policy::reference_internal, self));
-            return out;
-          })
+          "tables", [](py::object self) { return views(self, self.cast<app::Report&>().tables); })
       .def_property_readonly(
           "notes",
           [](const app::Report& r) {

@@ -286,9 +286,9 @@ def survey_summary(
     estimates["suppressed"] = suppressed(report.table("estimates"))
     columns = [*by_list, "reference", "variable", "statistic", "estimate", "se", "lo", "hi", "p_value"]
     if report.has_table("differences"):
-        table = report.table("differences")
-        differences = frame(table).drop(columns="n")
-        differences["suppressed"] = suppressed(table)
+        diff_table = report.table("differences")
+        differences = frame(diff_table).drop(columns="n")
+        differences["suppressed"] = suppressed(diff_table)
     else:
         differences = pd.DataFrame(columns=[*columns, "suppressed"])
     design = _design(report.table("design"), [float(p) for p in quantiles])

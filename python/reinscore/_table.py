@@ -50,6 +50,15 @@ class _Table:
         return col
 
 
+def _as_frame(data: object) -> pd.DataFrame:
+    """A DataFrame or a dict of arrays as a DataFrame (paths are read elsewhere)."""
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, Mapping):
+        return pd.DataFrame(dict(data))
+    raise TypeError(f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}")
+
+
 def _read(
     data: Data,
     delimiter: str = "",
@@ -76,14 +85,7 @@ def _read(
             bad.setdefault(int(r), []).append(int(c))
         cols: list[_Column | None] = list(raw["columns"])
         return _Table(header, cols, pd.RangeIndex(n), n, np.asarray(raw["record"]), defects, fields, bad)
-    if isinstance(data, pd.DataFrame):
-        frame = data
-    elif isinstance(data, Mapping):
-        frame = pd.DataFrame(dict(data))
-    else:
-        raise TypeError(
-            f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
-        )
+    frame = _as_frame(data)
     header = [str(c) for c in frame.columns]
     columns: list[_Column | None] = [frame.iloc[:, i] for i in range(frame.shape[1])]
     return _Table(header, columns, frame.index, len(frame))

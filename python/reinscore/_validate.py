@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import _core, _report
 from ._instrument import Instrument, load_instrument
-from ._table import Data
+from ._table import Data, _as_frame
 
 __all__ = ["ValidationReport", "validate"]
 
@@ -151,14 +151,7 @@ def validate(
     mapping = {str(k): str(v) for k, v in (column_map or {}).items()}
     if isinstance(data, (str, os.PathLike)):
         return ValidationReport(_core.validate_file(os.fspath(data), ins._core, mapping, request))
-    if isinstance(data, pd.DataFrame):
-        frame = data
-    elif isinstance(data, Mapping):
-        frame = pd.DataFrame(dict(data))
-    else:
-        raise TypeError(
-            f"data must be a pandas DataFrame, a dict of arrays or a path, not {type(data).__name__}"
-        )
+    frame = _as_frame(data)
     columns = [(str(c), _frame_column(frame.iloc[:, i])) for i, c in enumerate(frame.columns)]
     report = _core.validate_frame(columns, ins._core, mapping, request)
     return ValidationReport(report, frame.index)

@@ -25,7 +25,7 @@ std::vector<RawColumn> basic() {
           text("economic", {"0.5", "", "0.25", "1"}),
           text("coverage_economic", {"1", "0", "0.5", "1"}),
           text("composite", {"0.5", "", " 0.25 ", "1"}),
-          text("status", {"complete", "insufficient", "partial", "other"}),
+          text("status", {"complete", "insufficient", " partial ", "invalid"}),
           text("instrument", {"iom-rss@1#abc", "", "iom-rss@1#abc", "iom-rss@1#abc"})};
 }
 
@@ -47,7 +47,7 @@ TEST(ScoresTable, FindsScoresStatusTagsAndTypes) {
   ASSERT_EQ(t.scores(), (std::vector<std::string>{"economic", "composite"}));
   EXPECT_TRUE(std::isnan(t.score(0)[1]));
   EXPECT_EQ(t.score(1)[2], 0.25);  // blanks around a number are allowed
-  EXPECT_EQ(t.status(), (std::vector<std::int8_t>{0, 2, 1, -1}));
+  EXPECT_EQ(t.status(), (std::vector<std::int8_t>{0, 2, 1, 3}));  // blanks around are read
   EXPECT_EQ(t.tags(), (std::vector<std::string>{"iom-rss@1#abc"}));
   EXPECT_EQ(t.tag_of_row(), (std::vector<std::int32_t>{0, -1, 0, 0}));
   ASSERT_TRUE(t.column("round").numeric);
@@ -100,6 +100,13 @@ TEST(ScoresTable, Errors) {
             }),
             "missing_column");
   EXPECT_EQ(rule_of([] { ScoresTable({text("x", {"1"})}, {}, 2, "t"); }), "not_scores");
+  // A status that is none of reinscore's would drop out of every share: refused.
+  EXPECT_EQ(rule_of([] {
+              auto c = basic();
+              c[4].text[3] = "done";
+              ScoresTable(std::move(c), {}, 2, "t");
+            }),
+            "unknown_status");
   EXPECT_EQ(rule_of([] {
               auto c = basic();
               c.erase(c.begin() + 4);
