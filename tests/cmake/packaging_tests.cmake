@@ -3,6 +3,12 @@
 set(_pkg_dir ${CMAKE_BINARY_DIR}/packaging)
 set(_prefix ${_pkg_dir}/prefix)
 set(_rss ${PROJECT_SOURCE_DIR}/data/instruments/iom-rss.json)
+# The installed static libraries (reinscore::app, reinscore::io) of a sanitizer build carry
+# its instrumentation: the consumer links the sanitizer runtimes too.
+set(_consumer_flags)
+if(REINSCORE_SANITIZE OR REINSCORE_FUZZ)
+  list(APPEND _consumer_flags "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
 
 add_test(NAME packaging.install
          COMMAND ${CMAKE_COMMAND} --install ${CMAKE_BINARY_DIR} --prefix ${_prefix})
@@ -11,7 +17,8 @@ set_tests_properties(packaging.install PROPERTIES FIXTURES_SETUP reinscore_insta
 add_test(NAME packaging.find_package.configure
          COMMAND ${CMAKE_COMMAND} -S ${CMAKE_CURRENT_SOURCE_DIR}/cmake/consumer
                  -B ${_pkg_dir}/find_package -DCMAKE_PREFIX_PATH=${_prefix}
-                 -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release)
+                 -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_BUILD_TYPE=Release
+                 ${_consumer_flags})
 set_tests_properties(packaging.find_package.configure PROPERTIES
                      FIXTURES_REQUIRED reinscore_installed FIXTURES_SETUP fp_configured)
 add_test(NAME packaging.find_package.build
