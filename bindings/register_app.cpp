@@ -33,19 +33,58 @@ py::list views(const py::object& self, std::vector<T>& parts) {
 
 }  // namespace
 
+namespace {
+
+// Whole numbers as their digits (exact beyond 2^53: ids), which the scores reader types
+// as numbers again; `missing` marks the cells of a nullable column that have no value.
+template <class T>
+app::RawColumn whole_numbers(app::RawColumn c, const py::array& a, const py::handle& missing) {
+  const auto v = a.cast<py::array_t<T, py::array::c_style | py::array::forcecast>>();
+  const auto n = static_cast<std::size_t>(v.size());
+  std::vector<bool> present(n, true);
+  bool all_present = true;
+  if (!missing.is_none()) {
+    const auto m = missing.cast<py::array_t<bool, py::array::c_style | py::array::forcecast>>();
+    if (static_cast<std::size_t>(m.size()) != n)
+      throw std::invalid_argument("column '" + c.name + "': mask and values differ in length");
+    for (std::size_t i = 0; i < n; ++i)
+      if (m.data()[i]) present[i] = all_present = false;
+  }
+  c.text.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (present[i]) c.text[i] = std::to_string(v.data()[i]);
+  if (!all_present) c.present = std::move(present);
+  return c;
+}
+
+}  // namespace
+
 app::RawColumn raw_column(const std::string& name, const py::handle& values) {
   app::RawColumn c;
   c.name = name;
-  if (py::isinstance<py::array>(values)) {
-    const auto a = py::reinterpret_borrow<py::array>(values);
+  py::handle data = values, missing = py::none();
+  if (py::isinstance<py::tuple>(values) && py::len(values) == 2) {  // (whole numbers, missing)
+    const auto t = py::reinterpret_borrow<py::tuple>(values);
+    data = t[0];
+    missing = t[1];
+    if (!py::isinstance<py::array>(data))
+      throw std::invalid_argument("column '" + name + "': a masked column must be an array");
+  }
+  if (py::isinstance<py::array>(data)) {
+    const auto a = py::reinterpret_borrow<py::array>(data);
     if (a.ndim() != 1)
       throw std::invalid_argument("scores_table: column '" + name + "' is not one-dimensional");
-    if (a.dtype().kind() == 'f') {
+    const char kind = a.dtype().kind();
+    if (kind == 'i') return whole_numbers<std::int64_t>(std::move(c), a, missing);
+    if (kind == 'u') return whole_numbers<std::uint64_t>(std::move(c), a, missing);
+    if (kind == 'f' && missing.is_none()) {
       const auto f = a.cast<py::array_t<double, py::array::c_style | py::array::forcecast>>();
       c.numeric = true;
       c.number.assign(f.data(), f.data() + f.size());
       return c;
     }
+    if (!missing.is_none())
+      throw std::invalid_argument("column '" + name + "': only whole numbers come with a mask");
   }
   // Anything else: a sequence of str or None, given as it is (never parsed here).
   const auto seq = py::reinterpret_borrow<py::sequence>(values);
@@ -166,7 +205,25 @@ void register_app(py::module_& m) {
       "columns"_a, "want"_a = std::vector<std::pair<std::string, std::string>>{},
       "allow_mixed"_a = false, "need_status"_a = false, "all_columns"_a = false,
       "source"_a = "the DataFrame",
-      "A scores table from (name, column) pairs: float64 arrays or sequences of str/None.");
+      "A scores table from (name, column) pairs: float64 arrays, whole-number arrays "
+      "(optionally as (values, missing mask)) or sequences of str/None.");
+
+  m.def(
+      "key_texts",
+      [](const std::string& name, const py::object& values) {
+        const app::RawColumn c = raw_column(name, values);
+        const std::size_t n = c.numeric ? c.number.size() : c.text.size();
+        std::vector<std::string> out(n);
+        for (std::size_t i = 0; i < n; ++i) {
+          if (!c.present.empty() && !c.present[i])
+            throw std::invalid_argument(name + ": value " + std::to_string(i + 1) + " is missing");
+          out[i] = c.numeric ? app::key_text(c.number[i]) : c.text[i];
+        }
+        return out;
+      },
+      "name"_a, "values"_a,
+      "Values (a column as scores_table takes it) as the text a key cell of the same value "
+      "has in a scores table: 1.0 is \"1\", as in a file.");
 
   m.def(
       "read_scores",

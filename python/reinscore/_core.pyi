@@ -83,6 +83,7 @@ def scores_table(
     all_columns: bool = False,
     source: str = "the DataFrame",
 ) -> ScoresTable: ...
+def key_texts(name: str, values: object) -> list[str]: ...
 def read_scores(
     path: str,
     want: Sequence[tuple[str, str]] = ...,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import renamed_options
-from ._report import frame, html, scores_table, search, suppressed, warn_notes
+from ._report import _column, frame, html, scores_table, search, suppressed, warn_notes
 
 __all__ = ["PanelReport", "panel"]
 
@@ -199,10 +199,11 @@ def panel(
     req.instrument = instrument or ""
     req.allow_mixed = bool(allow_mixed)
     cat = scores["category"] if "category" in scores.columns else None
+    # Labels as the C++ reader spells the category cells (1.0 and 1 are both "1").
     if categories is not None:
-        req.categories = [str(c) for c in categories]
+        req.categories = _core.key_texts("categories", _column(pd.Series(list(categories))))
     elif cat is not None and isinstance(cat.dtype, pd.CategoricalDtype):
-        req.categories = [str(c) for c in cat.cat.categories]
+        req.categories = _core.key_texts("categories", _column(pd.Series(cat.cat.categories)))
     with renamed_options({"from": "from_round", "to": "to_round", "round_column": "round",
                           "id_column": "id", "date_column": "interview_date",
                           "return_date_column": "return_date"}):

@@ -97,9 +97,20 @@ def warn_notes(report: _core.Report, stacklevel: int = 3) -> None:
 
 
 def _column(series: pd.Series) -> Any:
-    """A column as the C++ reader takes it: float64 for numeric dtypes, else a list of
-    str (None for missing). Values are handed over, never parsed here."""
+    """A column as the C++ reader takes it (bindings/register_app.cpp, raw_column):
+    float64 for real numbers, whole numbers as an integer array with a mask of missing
+    cells, else a list of str (None for missing). Values are handed over, never parsed
+    or formatted here; a categorical column goes as its categories' values."""
     dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = series.cat.codes.to_numpy()
+        cats = _column(pd.Series(series.cat.categories))
+        if isinstance(cats, tuple):
+            return cats[0][np.maximum(codes, 0)], codes < 0
+        if isinstance(cats, np.ndarray):
+            return np.where(codes < 0, np.nan, cats[np.maximum(codes, 0)])
+        labels = np.array([*cats, None], dtype=object)
+        return labels[codes].tolist()  # code -1 is the None at the end
     if pd.api.types.is_datetime64_any_dtype(dtype):
         # Dates as the exports write them (yyyy-mm-dd; with a time when there is one).
         def iso(x: Any) -> str | None:
@@ -108,8 +119,9 @@ def _column(series: pd.Series) -> Any:
             return str(x.strftime("%Y-%m-%d") if x == x.normalize() else x.isoformat())
         return [iso(x) for x in series]
     if pd.api.types.is_integer_dtype(dtype):
-        # Whole numbers as their digits: exact beyond 2**53 (ids), typed as numbers in C++.
-        return [None if pd.isna(x) else str(int(x)) for x in series.astype(object)]
+        # Exact beyond 2**53 (ids); the C++ side writes their digits and types them again.
+        numpy_dtype: Any = getattr(dtype, "numpy_dtype", dtype)  # nullable Int64 -> int64
+        return series.to_numpy(dtype=numpy_dtype, na_value=0), series.isna().to_numpy()
     if pd.api.types.is_bool_dtype(dtype):
         return [None if pd.isna(x) else str(x) for x in series.astype(object)]
     if pd.api.types.is_numeric_dtype(dtype):

@@ -174,7 +174,7 @@ class FileExport final : public ExportBase {
 
   bool next(ExportBatch& out) override {
     if (!started_) throw std::logic_error("FileExport::next before start");
-    if (!reader_->next(batch_, opt_.chunk_rows)) {
+    if (!reader_->next(batch_, static_cast<std::size_t>(opt_.chunk_rows))) {
       end_weights();
       return false;
     }
@@ -234,7 +234,7 @@ class CodedExport final : public ExportBase {
         status_(std::move(status)),
         header_(std::move(header)),
         columns_(std::move(columns)),
-        chunk_(opt.chunk_rows) {
+        chunk_(static_cast<std::size_t>(opt.chunk_rows)) {
     const auto n = static_cast<std::size_t>(coded_.rows());
     if (coded_.reasons.rows() != coded_.values.rows() ||
         coded_.reasons.cols() != coded_.values.cols() || status_.size() != n)
@@ -482,7 +482,7 @@ std::string whole(double x) { return std::to_string(static_cast<long long>(x)); 
 // ---- public --------------------------------------------------------------------------------
 
 void ExportOptions::check() const {
-  check_range("--chunk-rows", chunk_rows, std::size_t{1}, max_chunk_rows);
+  check_range<std::int64_t>("--chunk-rows", chunk_rows, 1, max_chunk_rows);
   (void)delimiter_option(delimiter);
 }
 

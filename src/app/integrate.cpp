@@ -129,7 +129,8 @@ std::string message_of(const std::string& rule, bool any_unreadable, bool all_un
 // --- request and instruments ---------------------------------------------------------------
 
 void IntegrateRequest::check() const {
-  if (min_respondents) check_range("--min-respondents", *min_respondents, 1, max_min_cell);
+  if (min_respondents)
+    check_range<std::int64_t>("--min-respondents", *min_respondents, 1, max_min_cell);
   check_range("--digits", digits, 0, 17);
   for (const auto& b : by)
     if (b.empty()) throw option_error("--by", "must name a column");
@@ -347,7 +348,8 @@ Report integrate(const ScoresTable& scores, const LevelFile& community, const Le
   in.weight_column = request.weight;
   in.by_columns = request.by;
   in.settings = community_instrument.integration.value_or(Integration{});
-  if (request.min_respondents) in.settings.min_respondents = *request.min_respondents;
+  if (request.min_respondents)
+    in.settings.min_respondents = static_cast<std::uint64_t>(*request.min_respondents);
   in.threshold = threshold_of(individual).value_or(nan);
 
   // --- the individual scores ------------------------------------------------------------

@@ -32,6 +32,11 @@ std::string text_at(const TypedColumn& c, std::size_t i) {
   return c.numeric ? key_text(c.number[i]) : std::string();
 }
 
+// checked non-negative by PanelRequest::check()
+std::uint64_t min_cell_of(const PanelRequest& req) {
+  return static_cast<std::uint64_t>(req.min_cell);
+}
+
 bool small(std::uint64_t n, std::uint64_t min_cell) { return n > 0 && n < min_cell; }
 
 void push_count(Column& c, std::uint64_t n, std::uint64_t min_cell) {
@@ -168,7 +173,7 @@ Table changes_table(const Panel& p, const std::vector<RoundPair>& pairs, const P
             percent(req.level) + "% t-interval" +
             (req.weight.empty() ? std::string() : ", weighted by " + req.weight) + ")";
   t.keys = 3;
-  t.min_cell = req.min_cell;
+  t.min_cell = min_cell_of(req);
   t.columns.reserve(19);
   Column& from = t.add("from", Kind::count);
   Column& to = t.add("to", Kind::count);
@@ -188,12 +193,12 @@ Table changes_table(const Panel& p, const std::vector<RoundPair>& pairs, const P
     from.push(static_cast<double>(c.pair.from));
     to.push(static_cast<double>(c.pair.to));
     score.push_text(p.score_names()[c.score]);
-    push_count(npairs, c.pairs, req.min_cell);
-    push_count(missing, c.missing, req.min_cell);
-    push_count(n, c.change.n, req.min_cell);
+    push_count(npairs, c.pairs, min_cell_of(req));
+    push_count(missing, c.missing, min_cell_of(req));
+    push_count(n, c.change.n, min_cell_of(req));
     const auto& e = c.change;
     // Estimates from fewer than min_cell pairs are never released: missing, not "<N".
-    const bool hide = e.n < req.min_cell;
+    const bool hide = e.n < min_cell_of(req);
     const double values[] = {e.sum_weights, c.mean_from,   c.mean_to,  e.mean, e.sd,
                              e.se,          e.ci_low,      e.ci_high,  e.df,   e.t,
                              e.p_value,     c.months_from, c.months_to};
@@ -212,7 +217,7 @@ Table transitions_table(const Panel& p, const std::vector<RoundPair>& pairs,
       "none: no "
       "category or status, attrited: not interviewed in the later round)";
   t.keys = 5;
-  t.min_cell = req.min_cell;
+  t.min_cell = min_cell_of(req);
   t.columns.reserve(8);
   Column& variable = t.add("variable", Kind::text);
   Column& from = t.add("from", Kind::count);
@@ -229,7 +234,7 @@ Table transitions_table(const Panel& p, const std::vector<RoundPair>& pairs,
       for (std::size_t i = 0; i < fs.size(); ++i) {
         const auto total = m.row_total(i);
         // A row of fewer than min_cell returnees is withheld whole, zeros included.
-        const bool hide = total < req.min_cell;
+        const bool hide = total < min_cell_of(req);
         for (std::size_t j = 0; j < ts.size(); ++j) {
           const auto c = m.count(i, j);
           variable.push_text(m.variable());
@@ -237,12 +242,12 @@ Table transitions_table(const Panel& p, const std::vector<RoundPair>& pairs,
           to.push(static_cast<double>(pair.to));
           state_from.push_text(fs[i]);
           state_to.push_text(ts[j]);
-          push_count(row_total, total, req.min_cell);
+          push_count(row_total, total, min_cell_of(req));
           if (hide && total > 0)
             n.push(nan, Cell::suppressed);
           else
-            push_count(n, c, req.min_cell);
-          if (hide || small(c, req.min_cell))
+            push_count(n, c, min_cell_of(req));
+          if (hide || small(c, min_cell_of(req)))
             share.push(nan, Cell::missing);
           else
             share.push(m.share(i, j));
@@ -260,7 +265,7 @@ Table attrition_table(const Panel& p, const PanelRequest& req) {
             (a.rows().empty() ? std::string() : std::to_string(a.rows().front().round)) +
             "'s returnees present)";
   t.keys = 1;
-  t.min_cell = req.min_cell;
+  t.min_cell = min_cell_of(req);
   t.columns.reserve(9);
   Column& round = t.add("round", Kind::count);
   const std::size_t first = t.columns.size();
@@ -274,8 +279,9 @@ Table attrition_table(const Panel& p, const PanelRequest& req) {
     const std::uint64_t counts[] = {r.present,  r.first_seen, r.retained,        r.lost,
                                     r.returned, r.absent,     r.baseline_present};
     for (std::size_t k = 0; k < std::size(counts); ++k)
-      push_count(t.columns[first + k], counts[k], req.min_cell);
-    const bool hide = small(r.baseline_present, req.min_cell) || small(a.baseline(), req.min_cell);
+      push_count(t.columns[first + k], counts[k], min_cell_of(req));
+    const bool hide =
+        small(r.baseline_present, min_cell_of(req)) || small(a.baseline(), min_cell_of(req));
     retention.push(hide ? nan : a.retention(j), hide ? Cell::missing : Cell::value);
   }
   return t;
@@ -336,7 +342,7 @@ void PanelRequest::check() const {
     check_choice(
         "--table", t,
         {"all", "changes", "transitions", "attrition", "per-returnee", "interviews", "problems"});
-  check_range("--min-cell", min_cell, 0, max_min_cell);
+  check_range<std::int64_t>("--min-cell", min_cell, 0, max_min_cell);
   check_open_unit("--level", level);
 }
 

@@ -270,7 +270,15 @@ std::string render(const Table& t, Format f) {
 }
 
 std::string render(const Report& r, Format f) {
-  if (f == Format::csv) return r.tables.empty() ? std::string() : render(r.tables.front(), f);
+  if (f == Format::csv) {
+    if (r.tables.size() == 1) return render(r.tables.front(), f);
+    std::string out;
+    for (std::size_t i = 0; i < r.tables.size(); ++i) {
+      out += (i ? "\n# " : "# ") + r.tables[i].name + "\n";
+      out += render(r.tables[i], f);
+    }
+    return out;
+  }
   if (f == Format::table) {
     std::string out;
     for (std::size_t i = 0; i < r.tables.size(); ++i) {

@@ -117,7 +117,8 @@ void add_notes(Report& r, const boost::json::object& doc, const SensitivityOptio
 }  // namespace
 
 void SensitivityRequest::check() const {
-  check_range("--draws", draws, std::size_t{1}, max_replicates);
+  check_range<std::int64_t>("--draws", draws, 1, max_replicates);
+  check_range<std::int64_t>("--seed", seed, 0, max_seed);
   // A factor 1 - bound must stay positive.
   if (!(bound >= 0 && bound < 1))
     throw option_error("--bound", "must be a number from 0 up to but not including 1");
@@ -125,7 +126,7 @@ void SensitivityRequest::check() const {
   check_choice("--mode", mode, {"perturb", "methods", "both"});
   check_choice("--composite", composite, {"dimension-shares", "pca"});
   check_choice("--missing", missing, {"pairwise", "complete"});
-  check_range("--threads", threads, 1u, max_threads);
+  check_range<std::int64_t>("--threads", threads, 1, max_threads);
   if (mode == "perturb" && !weight.empty())
     throw option_error("--weight", "applies to the fits of --mode methods or both only");
   input.check();
@@ -136,9 +137,9 @@ SensitivityOutcome sensitivity(ExportSource& source, const Instrument& ins,
                                const std::function<void(const Table&)>& sink) {
   request.check();
   SensitivityOptions opt;
-  opt.draws = request.draws;
+  opt.draws = static_cast<std::size_t>(request.draws);
   opt.bound = request.bound;
-  opt.seed = request.seed;
+  opt.seed = static_cast<std::uint64_t>(request.seed);
   opt.mode = parse_sensitivity_mode(request.mode);
   opt.level = request.level;
   if (opt.mode == SensitivityMode::perturb && source.given_weights())
@@ -182,7 +183,7 @@ SensitivityOutcome sensitivity(ExportSource& source, const Instrument& ins,
   SensitivityRows rows;
   bool sent = false;
   while (source.next(batch)) {
-    runner.run(batch.coded, batch.invalid, rows, request.threads);
+    runner.run(batch.coded, batch.invalid, rows, static_cast<unsigned>(request.threads));
     summary.add(rows);
     if (sink) {
       Table chunk = interviews_table(want.pass);

@@ -51,13 +51,13 @@ std::vector<std::uint64_t> ids_of(const TypedColumn& c) {
 }  // namespace
 
 void SummarizeRequest::check() const {
-  check_range<std::int64_t>("--min-cell", min_cell, 0, static_cast<std::int64_t>(max_min_cell));
+  check_range<std::int64_t>("--min-cell", min_cell, 0, max_min_cell);
   check_range("--digits", digits, 0, 15);
   if (!ci.empty()) check_choice("--ci", ci, {"linearization", "bootstrap"});
   check_choice("--interval", interval, {"percentile", "normal"});
   check_choice("--singleton", singleton, {"error", "certainty", "centered"});
-  check_range<std::int64_t>("--replicates", replicates, 2,
-                            static_cast<std::int64_t>(max_replicates));
+  check_range<std::int64_t>("--replicates", replicates, 2, max_replicates);
+  check_range<std::int64_t>("--seed", seed, 0, max_seed);
   check_range<std::int64_t>("--threads", threads, 0, max_threads);
   check_open_unit("--level", level);
   if (threshold) check_finite("--threshold", *threshold);
@@ -110,7 +110,7 @@ Report summarize(const ScoresTable& t, const SummarizeRequest& req,
   opt.level = req.level;
   opt.probabilities = req.quantiles;
   opt.replicates = static_cast<std::size_t>(req.replicates);
-  opt.seed = req.seed;
+  opt.seed = static_cast<std::uint64_t>(req.seed);
   opt.threads = static_cast<unsigned>(req.threads);
   opt.singleton = parse_singleton(req.singleton);
   opt.interval = parse_bootstrap_interval(req.interval);

@@ -85,20 +85,8 @@ bool parse_options(const std::string& command, const std::string& synopsis,
   try {
     const po::parsed_options parsed =
         po::command_line_parser(args).options(opts).positional(pos).run();
-    // Boost reads "-1" into an unsigned option as a huge number: a negative value is
-    // refused here, for every unsigned option at once (ranges are checked by the commands).
-    for (const auto& o : parsed.options) {
-      const auto* d = o.string_key.empty() ? nullptr : opts.find_nothrow(o.string_key, false);
-      if (d == nullptr) continue;
-      const auto* sem = d->semantic().get();
-      const bool is_unsigned = dynamic_cast<const po::typed_value<unsigned>*>(sem) ||
-                               dynamic_cast<const po::typed_value<unsigned long>*>(sem) ||
-                               dynamic_cast<const po::typed_value<unsigned long long>*>(sem);
-      for (const auto& v : o.value)
-        if (is_unsigned && v.find_first_not_of(" \t") != std::string::npos &&
-            v[v.find_first_not_of(" \t")] == '-')
-          throw po::error("--" + o.string_key + " must not be negative [bad_option]");
-    }
+    // Whole-number options are signed (Boost reads "-1" into an unsigned one as a huge
+    // number); their ranges are checked by the Requests.
     po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << "usage: reinscore " << command << " " << synopsis << "\n\n"

@@ -27,7 +27,7 @@ int cmd_integrate(const std::vector<std::string>& args) {
   app::IntegrateRequest req;
   std::string individual, community, structural, host, output, community_out, country_out,
       problems_out, format;
-  std::uint64_t min_respondents = 0;
+  std::int64_t min_respondents = 0;
   bool quiet = false;
   po::options_description opts("options");
   opts.add_options()("help,h", "show this help")(

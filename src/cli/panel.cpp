@@ -65,17 +65,6 @@ int cmd_panel(const std::vector<std::string>& args) {
   require_not_directory("SCORES", input);
   const app::ScoresTable scores = app::read_scores(input, req.want());
   const app::Report report = app::panel(scores, req, instrument_search());
-  if (fmt == app::Format::csv && report.tables.size() > 1) {
-    // A CSV file holds one table: several follow one another, each after a "# name" line.
-    std::string text;
-    for (std::size_t i = 0; i < report.tables.size(); ++i) {
-      text += (i ? "\n# " : "# ") + report.tables[i].name + "\n";
-      text += app::render(report.tables[i], fmt);
-    }
-    std::cout << text;
-    for (const auto& n : report.notes) std::cerr << "reinscore panel: " << n.text << "\n";
-    return ok;
-  }
   print_report("panel", report, fmt);
   return ok;
 }

@@ -56,6 +56,8 @@ int cmd_reliability(const std::vector<std::string>& args) {
   }
   req.check();
   app::Report report = app::reliability(input, req, instrument_search());
+  // A CSV file is one table: the dimensions unless --table names another.
+  if (table.empty() && fmt == app::Format::csv) table = "dimensions";
   if (!table.empty()) {
     app::Table only = report.table(table);
     report.tables.assign(1, std::move(only));

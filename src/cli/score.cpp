@@ -75,8 +75,7 @@ int cmd_score(const std::vector<std::string>& args) {
   std::string input, output, instrument_name, weights, format, delimiter, sheet, map_file;
   std::vector<std::string> ids, keeps, pseudonymised;
   std::string key_file;
-  unsigned threads = 1;
-  std::size_t chunk_rows = 8192;
+  std::int64_t threads_option = 1, chunk_option = 8192;  // signed: "-1" fails the range
   double max_invalid = 1;
   opts.add_options()("help,h", "show this help")("input", po::value(&input)->required(),
                                                  "CSV/TSV file, .xlsx workbook, or - for stdin")(
@@ -87,7 +86,7 @@ int cmd_score(const std::vector<std::string>& args) {
       "id", po::value(&ids)->composing(), "identifier column to copy to the output (repeatable)")(
       "keep", po::value(&keeps)->composing(), "other column to copy to the output (repeatable)")(
       "format", po::value(&format)->default_value("csv"), "csv or jsonl")(
-      "threads", po::value(&threads)->default_value(1),
+      "threads", po::value(&threads_option)->default_value(1),
       "worker threads (output is identical for any N)")(
       "explain", po::bool_switch(), "add per-item contributions (contrib.ITEM, lost.ITEM)")(
       "delimiter", po::value(&delimiter)->default_value(""),
@@ -96,7 +95,7 @@ int cmd_score(const std::vector<std::string>& args) {
       "map", po::value(&map_file)->default_value(""), "CSV (column,item) mapping columns to items")(
       "allow-missing-columns", po::bool_switch(),
       "score even if item columns are absent (as skipped)")(
-      "chunk-rows", po::value(&chunk_rows)->default_value(8192), "rows per batch")(
+      "chunk-rows", po::value(&chunk_option)->default_value(8192), "rows per batch")(
       "max-invalid", po::value(&max_invalid),
       "exit 1 when the share of invalid rows is larger than this fraction (0 to 1)")(
       "parse-only", po::bool_switch(), "only read the input (to time the reader)")(
@@ -115,8 +114,10 @@ int cmd_score(const std::vector<std::string>& args) {
     return code;
   if (format != "csv" && format != "jsonl")
     return fail("score", "--format must be csv or jsonl", usage_or_input);
-  app::check_range("--threads", threads, 1, app::max_threads);
-  app::check_range("--chunk-rows", chunk_rows, 1, app::max_chunk_rows);
+  app::check_range<std::int64_t>("--threads", threads_option, 1, app::max_threads);
+  app::check_range<std::int64_t>("--chunk-rows", chunk_option, 1, app::max_chunk_rows);
+  const auto threads = static_cast<std::size_t>(threads_option);
+  const auto chunk_rows = static_cast<std::size_t>(chunk_option);
   app::check_range("--max-invalid", max_invalid, 0.0, 1.0);
   require_not_directory("--map", map_file);
   check_output_path("-o", output);

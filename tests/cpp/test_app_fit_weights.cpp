@@ -561,6 +561,10 @@ TEST(AppSensitivity, EveryOptionCheckNamesItsOption) {
     return option_of([&] { r.check(); });
   };
   EXPECT_EQ(check([](auto& r) { r.draws = 0; }), "--draws");
+  EXPECT_EQ(check([](auto& r) { r.draws = -1; }), "--draws");
+  EXPECT_EQ(check([](auto& r) { r.seed = -1; }), "--seed");
+  EXPECT_EQ(check([](auto& r) { r.threads = -1; }), "--threads");
+  EXPECT_EQ(check([](auto& r) { r.input.chunk_rows = -1; }), "--chunk-rows");
   EXPECT_EQ(check([](auto& r) { r.draws = app::max_replicates + 1; }), "--draws");
   EXPECT_EQ(check([](auto& r) { r.bound = 1; }), "--bound");
   EXPECT_EQ(check([](auto& r) { r.bound = NaN; }), "--bound");

@@ -285,6 +285,8 @@ TEST(AppIntegrate, RequestChecksNameTheOption) {
     EXPECT_EQ(e.option(), "--min-respondents");
     EXPECT_EQ(e.rule(), "bad_option");
   }
+  req.min_respondents = -1;
+  EXPECT_THROW(req.check(), option_error);
   req.min_respondents = 5;
   req.by = {"round", "round"};
   EXPECT_THROW(req.check(), option_error);

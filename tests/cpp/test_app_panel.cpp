@@ -474,6 +474,7 @@ TEST(AppPanel, OptionChecksNameTheOption) {
       },
       "--from", "round_order");
   check([](auto& r) { r.min_cell = 2000000000; }, "--min-cell", "bad_option");
+  check([](auto& r) { r.min_cell = -1; }, "--min-cell", "bad_option");
   check([](auto& r) { r.level = 1; }, "--level", "bad_option");
   check([](auto& r) { r.level = std::nan(""); }, "--level", "bad_option");
   check([](auto& r) { r.tables = {"everything"}; }, "--table", "bad_option");

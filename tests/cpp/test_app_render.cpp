@@ -111,6 +111,17 @@ TEST(Render, RaggedTableIsABug) {
   EXPECT_THROW(render(t, Format::csv), std::logic_error);
 }
 
+TEST(Render, CsvOfSeveralTablesHasOneSectionEach) {
+  Report r;
+  r.tables.push_back(sample());
+  EXPECT_EQ(render(r, Format::csv), render(r.tables.front(), Format::csv));  // one: plain
+  Table other = sample();
+  other.name = "other";
+  r.tables.push_back(other);
+  const std::string one = render(r.tables.front(), Format::csv);
+  EXPECT_EQ(render(r, Format::csv), "# groups\n" + one + "\n# other\n" + one);
+}
+
 TEST(Options, ChecksNameOptionAndRule) {
   try {
     check_range("--min-cell", std::uint64_t{5}, 10, 20);

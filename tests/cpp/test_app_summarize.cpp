@@ -135,6 +135,8 @@ TEST(Summarize, CheckNamesTheOption) {
   EXPECT_THROW(req.check(), option_error);  // bootstrap only
   req.ci = "bootstrap";
   EXPECT_NO_THROW(req.check());
+  req.seed = -1;
+  EXPECT_THROW(req.check(), option_error);
   req = {};
   req.level = 1.5;
   req.ci = "linearization";

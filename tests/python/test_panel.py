@@ -469,3 +469,22 @@ def test_mixed_instruments_and_given_instrument(scores: pd.DataFrame) -> None:
     # An instrument outside the search path, by path.
     r = reinscore.panel(scores, instrument=str(RSS_JSON), min_cell=0)
     assert r.transition_matrix(1, 2).index.tolist() == ["below_threshold", "sustainable", "none"]
+
+
+def test_numeric_category_labels_match_however_they_are_typed(scores: pd.DataFrame) -> None:
+    """Labels given as 1, 1.0 or "1", and a categorical of floats, name the same cells: the
+    C++ reader spells them all "1" (Python formats no value itself)."""
+    codes = {c: float(i + 1) for i, c in enumerate(scores["category"].cat.categories)}
+    numeric = scores.assign(category=scores["category"].map(codes).astype(float))
+    expected = reinscore.panel(numeric, categories=["1", "2"], min_cell=0).transition_matrix(1, 2)
+    assert expected.index.tolist()[:2] == ["1", "2"]
+    assert int(expected.iloc[:2, :2].to_numpy().sum()) > 0
+    for given in ([1.0, 2.0], [1, 2], np.array([1.0, 2.0])):
+        got = reinscore.panel(numeric, categories=given, min_cell=0).transition_matrix(1, 2)
+        pd.testing.assert_frame_equal(got, expected)
+    as_categorical = numeric.assign(category=numeric["category"].astype("category"))
+    got = reinscore.panel(as_categorical, min_cell=0).transition_matrix(1, 2)
+    pd.testing.assert_frame_equal(got, expected)
+    nullable = numeric.assign(category=numeric["category"].astype("Int64"))
+    got = reinscore.panel(nullable, categories=[1, 2], min_cell=0).transition_matrix(1, 2)
+    pd.testing.assert_frame_equal(got, expected)

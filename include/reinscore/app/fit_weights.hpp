@@ -41,7 +41,7 @@ struct ExportOptions {
   std::string map;        ///< --map: a CSV file (column,item)
   std::map<std::string, std::string> column_map;  ///< column -> item given by a face
   bool allow_missing_columns = false;             ///< --allow-missing-columns
-  std::size_t chunk_rows = fit_chunk_rows;        ///< --chunk-rows
+  std::int64_t chunk_rows = fit_chunk_rows;       ///< --chunk-rows
 
   /// Throws option_error (--chunk-rows, --delimiter).
   void check() const;

@@ -30,7 +30,7 @@ struct IntegrateRequest {
   std::string community_instrument = "community";          ///< --community-instrument
   std::string structural_instrument = "structural-gcm21";  ///< --structural-instrument
   /// --min-respondents; none: the community instrument's integration.min_respondents.
-  std::optional<std::uint64_t> min_respondents;
+  std::optional<std::int64_t> min_respondents;
   std::string weight;           ///< --weight: survey-weight column of the scores
   std::vector<std::string> by;  ///< --by: columns of the scores that split the roll-ups
   bool allow_mixed = false;     ///< --allow-mixed: pool scores of several weight sets

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,10 +33,13 @@ class option_error : public std::invalid_argument {
 };
 
 /// Bounds of the numeric options shared by several commands (docs/cli.md, "Limits").
-inline constexpr unsigned max_threads = 256;
-inline constexpr std::size_t max_chunk_rows = std::size_t{1} << 20;
-inline constexpr std::uint64_t max_min_cell = 1000000000;  ///< --min-cell, --min-respondents
-inline constexpr std::size_t max_replicates = 1000000;     ///< --replicates, --draws
+/// Whole-number options are signed in every Request, so that a negative value from any
+/// face reaches check() and is refused with the option's name, not by a type conversion.
+inline constexpr std::int64_t max_threads = 256;
+inline constexpr std::int64_t max_chunk_rows = std::int64_t{1} << 20;
+inline constexpr std::int64_t max_min_cell = 1000000000;  ///< --min-cell, --min-respondents
+inline constexpr std::int64_t max_replicates = 1000000;   ///< --replicates, --draws
+inline constexpr std::int64_t max_seed = std::numeric_limits<std::int64_t>::max();  ///< --seed
 
 /// Shortest decimal form of a number for messages (0.95, 1e+300).
 std::string number_text(double x);

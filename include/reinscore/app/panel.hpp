@@ -37,8 +37,8 @@ struct PanelRequest {
   /// --table: the tables to build, in this order (panel_table_names); empty: changes,
   /// transitions and attrition.
   std::vector<std::string> tables;
-  std::uint64_t min_cell = 10;  ///< --min-cell
-  double level = 0.95;          ///< --level of the t-intervals
+  std::int64_t min_cell = 10;  ///< --min-cell
+  double level = 0.95;         ///< --level of the t-intervals
   /// Category labels in order (Python's `categories`, a categorical's own order); every
   /// label of the data must be one of them. Empty: the instrument's threshold labels
   /// when they cover the labels seen, else the labels seen, sorted.

@@ -28,9 +28,10 @@ std::string_view format_name(Format f) noexcept;
 /// [{"name", "type"}], "rows": [[...]]}; the terminal table right-aligns numbers and
 /// left-aligns text under a header row.
 std::string render(const Table& t, Format f);
-/// A whole report. Terminal: each table under its title when there are several; CSV:
-/// the first table only (a CSV file holds one table; write the others with
-/// render(table) to files of their own); JSON: {"command", "tables": [...], "notes": [...]}.
+/// A whole report. Terminal: each table under its title when there are several; CSV: one
+/// table is plain CSV, several follow one another, each after a line "# NAME" and
+/// separated by an empty line (a face that must write one plain CSV file renders one
+/// table); JSON: {"command", "tables": [...], "notes": [...]}.
 std::string render(const Report& r, Format f);
 
 /// A number as JSON people can read and edit: the shortest decimal that reads back to

@@ -18,16 +18,16 @@
 namespace reinscore::app {
 
 struct SensitivityRequest {
-  std::size_t draws = 1000;                    ///< --draws
+  std::int64_t draws = 1000;                   ///< --draws
   double bound = 0.2;                          ///< --bound: factors in [1 - bound, 1 + bound]
-  std::uint64_t seed = 1;                      ///< --seed
+  std::int64_t seed = 1;                       ///< --seed
   std::string mode = "perturb";                ///< --mode: perturb, methods or both
   double level = 0.9;                          ///< --level of the central interval
   std::string composite = "dimension-shares";  ///< --composite of the fitted sets
   std::string missing = "pairwise";            ///< --missing of the fits
   std::string weight;                          ///< --weight: sampling weights of the fits
   std::vector<std::string> id, keep;           ///< --id, --keep: columns copied per interview
-  unsigned threads = 1;                        ///< --threads (results do not depend on it)
+  std::int64_t threads = 1;                    ///< --threads (results do not depend on it)
   std::string instrument = "iom-rss";          ///< --instrument: name or .json file
   std::string weights;  ///< --weights: the base set, a name or a .csv/.json file ("": default)
   ExportOptions input;  ///< --delimiter, --sheet, --map, --allow-missing-columns, --chunk-rows

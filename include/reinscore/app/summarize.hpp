@@ -23,7 +23,7 @@ struct SummarizeRequest {
   // Whole-number options are signed so that every face hands over what it was given and
   // check() refuses a negative value with the option's message (not a conversion error).
   std::int64_t replicates = 1000;                  ///< --replicates (bootstrap)
-  std::uint64_t seed = 20250101;                   ///< --seed (bootstrap)
+  std::int64_t seed = 20250101;                    ///< --seed (bootstrap)
   std::int64_t threads = 1;                        ///< --threads (bootstrap; 0: all cores)
   double level = 0.95;                             ///< --level
   std::string interval = "percentile";             ///< --interval: percentile or normal (bootstrap)
