@@ -97,6 +97,8 @@ void register_instrument(py::module_& m) {
           "parse", [](const std::string& text) { return Instrument::parse(text); }, "text"_a)
       .def("to_json", &reinscore::app::instrument_json,
            "The instrument file, as `reinscore instrument show --json` prints it.")
+      .def("describe", &reinscore::app::describe_instrument,
+           "The tables `reinscore instrument show` prints (a Report).")
       .def_property_readonly("hash", &Instrument::hash)
       .def_property_readonly("tag", &Instrument::tag)
       .def_readonly("id", &Instrument::id)

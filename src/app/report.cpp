@@ -53,6 +53,18 @@ const Table& Report::table(std::string_view n) const {
     if (t.name == n) return t;
   throw std::out_of_range(command + ": the report has no table '" + std::string(n) + "'");
 }
+void Report::keep_only(std::string_view n, std::string_view option) {
+  for (auto& t : tables)
+    if (t.name == n) {
+      Table kept = std::move(t);
+      tables.assign(1, std::move(kept));
+      return;
+    }
+  std::string names;
+  for (const auto& t : tables) names += (names.empty() ? "" : ", ") + t.name;
+  throw option_error(std::string(option), "must name one of the tables: " + names);
+}
+
 bool Report::has_table(std::string_view n) const noexcept {
   return std::any_of(tables.begin(), tables.end(), [&](const Table& t) { return t.name == n; });
 }

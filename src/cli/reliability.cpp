@@ -58,10 +58,7 @@ int cmd_reliability(const std::vector<std::string>& args) {
   app::Report report = app::reliability(input, req, instrument_search());
   // A CSV file is one table: the dimensions unless --table names another.
   if (table.empty() && fmt == app::Format::csv) table = "dimensions";
-  if (!table.empty()) {
-    app::Table only = report.table(table);
-    report.tables.assign(1, std::move(only));
-  }
+  if (!table.empty()) report.keep_only(table);
   print_report("reliability", report, fmt);
   return ok;  // run() checks that standard output was written
 }

@@ -48,6 +48,6 @@ def sample_scores(cli: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 @pytest.fixture(scope="session")
 def rss_tag(cli: Path) -> str:
     r = ok(run(cli, "instrument", "show", "iom-rss"))
-    m = re.search(r"^sha256 ([0-9a-f]{64})$", r.text, re.MULTILINE)
+    m = re.search(r"^sha256\s+([0-9a-f]{64})$", r.text, re.MULTILINE)
     assert m, r.text
     return f"iom-rss@0.1.0-provisional#{m.group(1)[:12]}"

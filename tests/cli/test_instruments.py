@@ -5,6 +5,8 @@ numbers that loads back with the same hash).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
@@ -52,7 +54,7 @@ def test_instruments_reports_broken_file(cli: Path, tmp_path: Path, rss_tag: str
     broken = by_name["broken_instrument"]
     assert "likert7" in broken["problem"] and broken["tag"] is None
     assert by_name["iom-rss"]["tag"] == rss_tag
-    # the first directory wins: iom-rss is listed once, from tmp_path
+#the first directory wins : iom - rss is listed once, from tmp_path
     assert [r["name"] for r in rows].count("iom-rss") == 1
     assert by_name["iom-rss"]["file"] == str(tmp_path / "iom-rss.json")
 
@@ -74,7 +76,6 @@ def test_instrument_show_json_round_trips(
                "--keep", "round", "-q"))
     assert r.out == sample_scores[1]  # same scores and the same instrument tag (hash)
 
-
 def test_instrument_show_json_numbers_are_plain_decimals(cli: Path) -> None:
     text = ok(run(cli, "instrument", "show", "iom-rss", "--json")).text
     numbers = re.findall(r'(?<=[\s\[:,])-?\d[\d.eE+-]*(?=[,\s\]}])', text)
@@ -86,16 +87,31 @@ def test_instrument_show_json_numbers_are_plain_decimals(cli: Path) -> None:
 
 def test_instrument_show_text(cli: Path) -> None:
     r = ok(run(cli, "instrument", "show", "iom-rss"))
-    assert "PROVISIONAL" in r.text
-    assert re.search(r"^food_reduced\s+economic\s+frequency5\s+reversed$", r.text, re.MULTILINE)
-    assert "at least 50% of its applicable item weight" in r.text
+    assert "PROVISIONAL instrument" in r.err
+    assert re.search(r"^food_reduced\s+economic\s+frequency5\s+reversed\s+How often", r.text, re.MULTILINE)
+    assert re.search(r"^coverage_min_share\s+0\.5$", r.text, re.MULTILINE)
+    assert "at least 50% of its applicable item weight" in r.err
+    for title in ("Items", "Scales", "Categories", "Weight sets", "Item weights"):
+        assert f"\n{title}\n" in r.text, title
+
+
+def test_instrument_show_tables_for_machines(cli: Path) -> None:
+    shown = ok(run(cli, "instrument", "show", "iom-rss", "--format", "csv", "--table", "item_weights"))
+    rows = list(csv.reader(io.StringIO(shown.text)))
+    assert rows[0] == ["weight_set", "item", "dimension", "dimension_weight", "composite_weight"]
+    assert len(rows) == 1 + 26 and all(r[4] == "" for r in rows[1:])  # dimension mode
+    doc = json.loads(ok(run(cli, "instrument", "show", "iom-rss", "--format", "json")).text)
+    assert [t["name"] for t in doc["tables"]] == [
+        "instrument", "items", "scales", "categories", "weight_sets", "dimension_weights", "item_weights"]
+    r = run(cli, "instrument", "show", "iom-rss", "--table", "nope")
+    assert r.code == 2 and "--table must name one of the tables: instrument, items" in r.err
 
 
 def test_help(cli: Path) -> None:
     h = ok(run(cli, "instrument", "--help")).text
     assert "--action" not in h and "--name" not in h
     assert re.search(r"^arguments:\n  ACTION\s+.*show", h, re.MULTILINE), h
-    assert "example:\n  reinscore instrument show iom-rss --json" in h
+    assert "examples:\n  reinscore instrument show iom-rss\n  reinscore instrument show iom-rss --json" in h
     h = ok(run(cli, "instruments", "--help")).text
     assert "example:\n  " in h and "--format arg (=table)" in h
 

@@ -35,8 +35,10 @@ def test_load_by_name_and_path() -> None:
 
 
 def test_hash_matches_cli(cli: Path) -> None:
-    shown = run_cli("instrument", "show", "iom-rss").ok().out.decode()
-    assert f"sha256 {reinscore.load_instrument().hash}" in shown
+    shown = run_cli("instrument", "show", "iom-rss", "--table", "instrument", "--format", "csv").ok().out.decode()
+    assert f"\nsha256,{reinscore.load_instrument().hash}\n" in shown
+    described = reinscore.load_instrument().describe()["instrument"].set_index("field")["value"]
+    assert described["sha256"] == reinscore.load_instrument().hash
 
 
 def test_load_by_name_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,14 +191,14 @@ def test_provisional_flags(tmp_path: Path) -> None:
     assert rss.provisional and rss.weights().provisional
     assert rss.thresholds is not None and rss.thresholds["provisional"]
     assert rss.thresholds["categories"] == [("below_threshold", 0.0), ("sustainable", 0.5)]
-    assert "PROVISIONAL" in repr(rss) and "Provisional" in rss._repr_html_()
+    assert "PROVISIONAL" in repr(rss) and "PROVISIONAL instrument" in rss._repr_html_()
     doc = json.loads(json.dumps(MINI_DOC))
     doc["provisional"] = False
     path = tmp_path / "final.json"
     path.write_text(json.dumps(doc))
     final = reinscore.load_instrument(path)
     assert not final.provisional
-    assert "PROVISIONAL" not in repr(final) and "Provisional" not in final._repr_html_()
+    assert "PROVISIONAL" not in repr(final) and "PROVISIONAL" not in final._repr_html_()
     assert final.hash != reinscore.load_instrument(MINI).hash
 
 

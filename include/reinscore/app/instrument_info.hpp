@@ -22,6 +22,18 @@ std::string instrument_file(const std::string& name_or_path, const InstrumentSea
 /// instrument and hash.
 std::string instrument_json(const Instrument& ins);
 
+/// What `instrument show` prints and Python's Instrument displays, as tables:
+/// "instrument" (field, value: id, version, title, level, tag, sha256, provisional
+/// "yes"/"no", coverage_min_share, default_weights), "items" (item, dimension, scale, direction "as
+/// coded"/"reversed", question), "scales" (scale, type, min, max for numeric scales, codes
+/// "CODE=VALUE ...", missing "CODE (meaning) ..."), "categories" (score, label, min, provisional;
+/// no rows without thresholds), "weight_sets" (weight_set, default, provisional, mode "dimension"
+/// or "item", source, citation), "dimension_weights" (weight_set, dimension, weight: the
+/// composite's weights of dimension-mode sets) and "item_weights" (weight_set, item,
+/// dimension, dimension_weight, composite_weight: missing in dimension mode). Numbers are
+/// shown in their shortest form.
+Report describe_instrument(const Instrument& ins);
+
 /// Table "instruments": one row per NAME.json in the search directories, by name within a
 /// directory; a name found in an earlier directory hides later ones. Columns: name, tag,
 /// level, provisional ("yes"/"no"), title, weight_sets (e.g. "equal (default)

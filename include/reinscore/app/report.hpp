@@ -116,6 +116,9 @@ struct Report {
   bool has_table(std::string_view name) const noexcept;
   void info(std::string text) { notes.push_back({Note::Level::info, std::move(text)}); }
   void warn(std::string text) { notes.push_back({Note::Level::warning, std::move(text)}); }
+  /// Keeps table `name` only (a face's --table). Throws option_error naming `option` and
+  /// listing the tables when there is no such table.
+  void keep_only(std::string_view name, std::string_view option = "--table");
 };
 
 }  // namespace reinscore::app
