@@ -612,10 +612,9 @@ FittedWeights fit_weights(ExportSource& source, const Instrument& ins,
 
 FittedWeights fit_weights(const std::string& path, const FitWeightsRequest& request,
                           const InstrumentSearch& search) {
-  request.check();
-  const Instrument ins = resolve_instrument(request.instrument, search);
-  const auto source = open_export(path, ins, request.input);
-  return fit_weights(*source, ins, request);
+  return run_on_export(path, request, search, [&](ExportSource& source, const Instrument& ins) {
+    return fit_weights(source, ins, request);
+  });
 }
 
 }  // namespace reinscore::app

@@ -195,10 +195,9 @@ Report reliability(ExportSource& source, const Instrument& ins, const Reliabilit
 
 Report reliability(const std::string& path, const ReliabilityRequest& request,
                    const InstrumentSearch& search) {
-  request.check();
-  const Instrument ins = resolve_instrument(request.instrument, search);
-  const auto source = open_export(path, ins, request.input);
-  return reliability(*source, ins, request);
+  return run_on_export(path, request, search, [&](ExportSource& source, const Instrument& ins) {
+    return reliability(source, ins, request);
+  });
 }
 
 }  // namespace reinscore::app

@@ -237,11 +237,12 @@ SensitivityOutcome sensitivity(ExportSource& source, const Instrument& ins,
 SensitivityOutcome sensitivity(const std::string& path, const SensitivityRequest& request,
                                const InstrumentSearch& search,
                                const std::function<void(const Table&)>& sink) {
-  request.check();
-  const Instrument ins =
-      apply_weights(resolve_instrument(request.instrument, search), request.weights);
-  const auto source = open_export(path, ins, request.input);
-  return sensitivity(*source, ins, request, sink);
+  return run_on_export(
+      path, request, search,
+      [&](ExportSource& source, const Instrument& ins) {
+        return sensitivity(source, ins, request, sink);
+      },
+      request.weights);
 }
 
 }  // namespace reinscore::app

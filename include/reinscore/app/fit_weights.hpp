@@ -107,6 +107,20 @@ std::unique_ptr<ExportSource> open_export(const std::string& path, const Instrum
                                           const ExportOptions& opt,
                                           std::optional<std::vector<double>> weights = {});
 
+/// The whole command for an export file, as C++ services and the command line run it:
+/// checks `request`, resolves request.instrument in `search` (with `weights`, a set name
+/// or file, as its default set when not empty), opens `path` (open_export with
+/// request.input) and returns `command(source, instrument)`.
+template <class Request, class Command>
+auto run_on_export(const std::string& path, const Request& request, const InstrumentSearch& search,
+                   Command&& command, const std::string& weights = {}) {
+  request.check();
+  Instrument ins = resolve_instrument(request.instrument, search);
+  if (!weights.empty()) ins = apply_weights(ins, weights);
+  const auto source = open_export(path, ins, request.input);
+  return command(*source, static_cast<const Instrument&>(ins));
+}
+
 /// Rows a face has coded itself (Python: a DataFrame through the core's coder), with their
 /// status; read in batches of opt.chunk_rows. `columns` are the input's columns a pass may
 /// name (weights, copied columns), as handed over (numbers, or text parsed here);
