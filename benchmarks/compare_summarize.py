@@ -62,7 +62,7 @@ def pandas_summary(df: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "n", g.size())
     shares = pd.crosstab([df["country"], df["round"]], df["status"], normalize="index")
     for s in STATUSES:
-        out[f"share_{s}"] = shares[s] if s in shares else 0.0
+        out[f"share_{s}"] = shares.get(s, 0.0)
     return out
 
 

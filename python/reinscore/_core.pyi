@@ -14,15 +14,14 @@ from typing_extensions import NotRequired  # typing has it from Python 3.11
 
 __version__: str
 
-# : Names of the row statuses, indexed by the codes in ``ScoreArrays["status"]``:
-# : ``complete, partial, insufficient, invalid``.
+#: Names of the row statuses, indexed by the codes in ``ScoreArrays["status"]``:
+#: ``complete, partial, insufficient, invalid``.
 status_names: list[str]
-# : Names of the cell reasons, indexed by the codes in ``ScoreArrays["reasons"]``:
-# : ``answered, dont_know, refused, not_applicable, skipped, invalid_code, out_of_range``.
+#: Names of the cell reasons, indexed by the codes in ``ScoreArrays["reasons"]``:
+#: ``answered, dont_know, refused, not_applicable, skipped, invalid_code, out_of_range``.
 reason_names: list[str]
 
-#-- the application layer(bindings / \
-                          register_app.cpp) -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+# -- the application layer (bindings/register_app.cpp) ---------------------------------
 
 class ReportColumn:
     @property
@@ -99,12 +98,12 @@ class InstrumentSearch:
     @staticmethod
     def from_environment(builtin: Sequence[str]) -> InstrumentSearch: ...
 
-#-- instruments(bindings / register_instrument.cpp; app / instrument_info.hpp) -- -- -- -- --
+# -- instruments (bindings/register_instrument.cpp; app/instrument_info.hpp) ----------
 
 def instrument_file(name_or_path: str, search: InstrumentSearch) -> str: ...
 def list_instruments(search: InstrumentSearch) -> Report: ...
 
-#-- records returned by Instrument -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# -- records returned by Instrument ----------------------------------------------------
 
 class ItemRecord(TypedDict):
     id: str
@@ -205,12 +204,12 @@ class Instrument:
         diagnostics_json: str = "",
     ) -> Instrument: ...
 
-#-- scoring -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+# -- scoring ---------------------------------------------------------------------------
 
-# : A category of a factorised column : an answer as text or a number; None for empty.
+#: A category of a factorised column: an answer as text or a number; None for empty.
 Category: TypeAlias = str | int | float | None
-# : One input column per item : absent(None), numbers(NaN for empty), or int codes into
-# : a list of categories(a negative code is an empty cell).
+#: One input column per item: absent (None), numbers (NaN for empty), or int codes into
+#: a list of categories (a negative code is an empty cell).
 NumericColumn: TypeAlias = tuple[Literal["num"], ArrayLike]
 CategoricalColumn: TypeAlias = tuple[Literal["cat"], ArrayLike, list[Category]]
 CoreColumn: TypeAlias = NumericColumn | CategoricalColumn | None
@@ -226,9 +225,9 @@ class ScoreArrays(TypedDict):
     category: NDArray[np.int32]  # (rows,): index into threshold categories, -1 for none
     contrib: NotRequired[NDArray[np.float64]]  # (rows, items), explain=True only
     lost: NotRequired[NDArray[np.float64]]  # (rows, items), explain=True only
-# : (row, text) of the rows with something to report; empty without `header`.
+    #: (row, text) of the rows with something to report; empty without `header`.
     problems: list[tuple[int, str]]
-# : (row, j) : `pass_columns[j]` of that row was not read cleanly and must be left empty.
+    #: (row, j): `pass_columns[j]` of that row was not read cleanly and must be left empty.
     pass_unreadable: list[tuple[int, int]]
 
 def is_plain_name(name: str) -> bool: ...
@@ -247,13 +246,12 @@ def score_columns(
     pass_columns: Sequence[SupportsInt | SupportsIndex] = ...,
 ) -> ScoreArrays: ...
 
-#-- reading and \
-    column binding -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# -- reading and column binding --------------------------------------------------------
 
 class RawTable(TypedDict):
     header: list[str]
-# : Per header column : int64 codes(one per row) into the distinct strings; None for
-# : a column not asked for.
+    #: Per header column: int64 codes (one per row) into the distinct strings; None for
+    #: a column not asked for.
     columns: list[tuple[NDArray[np.int64], list[str]] | None]
     record: NDArray[np.uint64]  # spreadsheet row of each record (header = 1)
     fields: NDArray[np.uint32]  # fields in each record
@@ -269,9 +267,7 @@ def read_table(
     columns: Sequence[int] | Callable[[list[str]], Collection[int]] | None = None,
 ) -> RawTable: ...
 
-#-- pseudonyms( \
-    src / io /  \
-    pseudonymise.hpp) -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+# -- pseudonyms (src/io/pseudonymise.hpp) ---------------------------------------------
 
 key_file_header: str
 pseudonym_hex_digits: int
@@ -291,7 +287,7 @@ def bind_columns(
     column_map: Mapping[str, str] = ...,
 ) -> tuple[list[int], list[BindProblem]]: ...
 
-#-- validate(bindings / register_io.cpp; include / reinscore / app / validate.hpp) -- -- -- -- -- -
+# -- validate (bindings/register_io.cpp; include/reinscore/app/validate.hpp) -----------
 
 max_rows_listed: int
 
@@ -314,12 +310,11 @@ def validate_frame(
 ) -> Report: ...
 def validate_is_clean(report: Report) -> bool: ...
 
-#-- command line -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# -- command line ----------------------------------------------------------------------
 
 def run_cli(args: Sequence[str]) -> int: ...
 
-#-- reliability(bindings / \
-                register_reliability.cpp) -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+# -- reliability (bindings/register_reliability.cpp) -----------------------------------
 
 class ItemAlphaArrays(TypedDict):
     n: NDArray[np.float64]  # rows behind each item (complete rows, or rows observing it)
@@ -380,8 +375,7 @@ def bind_export(
 ) -> list[int]: ...
 def reliability(source: ExportSource, instrument: Instrument, request: ReliabilityRequest) -> Report: ...
 
-#-- panel(bindings / register_panel.cpp; \
-          include / reinscore / app / panel.hpp) -- -- -- -- -- -- -- -- -
+# -- panel (bindings/register_panel.cpp; include/reinscore/app/panel.hpp) -----------------
 
 class PanelWantRecord(TypedDict):  # the arguments of reinscore._report.scores_table
     want: list[tuple[str, str]]
@@ -411,7 +405,7 @@ class PanelRequest:
 
 def panel(scores: ScoresTable, request: PanelRequest, search: InstrumentSearch) -> Report: ...
 
-#-- fitting weights and sensitivity(bindings / register_fit.cpp; app / fit_weights.hpp) -- -
+# -- fitting weights and sensitivity (bindings/register_fit.cpp; app/fit_weights.hpp) ---
 
 class ExportOptions:
     delimiter: str
@@ -523,8 +517,7 @@ def varimax(
 def kmo(correlation: ArrayLike) -> KmoRecord: ...
 def bartlett(correlation: ArrayLike, n: float) -> BartlettRecord: ...
 
-#-- levels : the integrate command(bindings / \
-                                   register_levels.cpp) -- -- -- -- -- -- -- -- -- -- -- -
+# -- levels: the integrate command (bindings/register_levels.cpp) -----------------------
 
 class IntegrationRecord(TypedDict):
     provisional: bool
@@ -579,8 +572,7 @@ def integrate(
 ) -> Report: ...
 def integration_settings(instrument: Instrument) -> IntegrationRecord | None: ...
 
-#-- survey summaries(bindings / \
-                     register_summary.cpp) -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+# -- survey summaries (bindings/register_summary.cpp) ------------------------------------
 
 class SummarizeRequest:
     by: list[str]

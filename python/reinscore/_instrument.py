@@ -85,7 +85,7 @@ class WeightSet:
         self.items = pd.DataFrame(
             raw["items"], columns=["item", "dimension", "dimension_weight", "composite_weight"]
         )
-#None(dimension - mode sets have no composite weight per item) as NaN : a float column.
+        # None (dimension-mode sets have no composite weight per item) as NaN: a float column.
         self.items["composite_weight"] = self.items["composite_weight"].astype(float)
         self.diagnostics: dict[str, Any] = json.loads(raw["diagnostics"])
 
@@ -134,7 +134,7 @@ class Instrument:
         self._core = core
         self.path = path
 
-#-- identification -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+    # -- identification -------------------------------------------------------------
     @property
     def id(self) -> str:
         return self._core.id
@@ -176,7 +176,7 @@ class Instrument:
         """``id@version#`` and the first 12 hex digits of :attr:`hash`."""
         return self._core.tag
 
-#-- content -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+    # -- content --------------------------------------------------------------------
     @property
     def dimensions(self) -> list[str]:
         return list(self._core.dimensions)
@@ -204,8 +204,7 @@ class Instrument:
 
     @property
     def weight_sets(self) -> dict[str, WeightSet]:
-        return {n: WeightSet(self._core.weight_set(n)) for n in self._core.weight_set_names
-}
+        return {n: WeightSet(self._core.weight_set(n)) for n in self._core.weight_set_names}
 
     def weights(self, name: str | None = None) -> WeightSet:
         """The named weight set, or the default one."""
@@ -215,7 +214,7 @@ class Instrument:
         """The instrument in the instrument file format (indented JSON)."""
         return self._core.to_json()
 
-#-- variants -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+    # -- variants -------------------------------------------------------------------
     def with_weights(
         self,
         weights: str | os.PathLike[str] | pd.DataFrame,
@@ -227,18 +226,16 @@ class Instrument:
         ----------
         weights : str, path or DataFrame
             The name of one of the instrument's weight sets; a ``.csv`` or ``.json``
-            weight file;
-or a DataFrame with columns ``item``, ``dimension_weight`` and optionally ``composite_weight`` (
-                                          rows may also name a dimension with only a composite
-                                              weight
-                                          : a dimension - mode composite)
-                                          .name : str,
-    optional Name of the new weight set(default
-                                        : the file stem, or ``"custom"``)
-        .
+            weight file; or a DataFrame with columns ``item``, ``dimension_weight`` and
+            optionally ``composite_weight`` (rows may also name a dimension with only a
+            composite weight: a dimension-mode composite).
+        name : str, optional
+            Name of the new weight set (default: the file stem, or ``"custom"``).
 
-    Returns-- -- -- -Instrument A new instrument;
-its :attr:`hash` reflects the new weights.
+        Returns
+        -------
+        Instrument
+            A new instrument; its :attr:`hash` reflects the new weights.
         """
         if isinstance(weights, pd.DataFrame):
             text = weights.to_csv(index=False)
@@ -252,7 +249,8 @@ its :attr:`hash` reflects the new weights.
                 "or give a .csv or .json weight file or a DataFrame"
             )
         return Instrument(self._core.with_weights_file(w, name or ""), self.path)
-#-- display -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+    # -- display --------------------------------------------------------------------
     def __repr__(self) -> str:
         flag = " PROVISIONAL" if self.provisional else ""
         return f"<Instrument {self.tag}: {len(self._core.items)} items, {len(self.dimensions)} dimensions{flag}>"
@@ -260,12 +258,11 @@ its :attr:`hash` reflects the new weights.
     def describe(self) -> dict[str, pd.DataFrame]:
         """What ``reinscore instrument show`` prints, as DataFrames: ``instrument``
         (``field``, ``value``: id, version, title, level, tag, sha256, provisional,
-        coverage_min_share, default_weights),
-        ``items``, ``scales``, ``categories``, ``weight_sets``, ``dimension_weights`` and
-        ``item_weights`` (include/reinscore/app/instrument_info.hpp)."""
+        coverage_min_share, default_weights), ``items``, ``scales``, ``categories``,
+        ``weight_sets``, ``dimension_weights`` and ``item_weights``
+        (include/reinscore/app/instrument_info.hpp)."""
         report = self._core.describe()
-        return {t.name: frame(t) for t in report.tables
-}
+        return {t.name: frame(t) for t in report.tables}
 
     def _repr_html_(self) -> str:
         report = self._core.describe()

@@ -54,7 +54,7 @@ def test_instruments_reports_broken_file(cli: Path, tmp_path: Path, rss_tag: str
     broken = by_name["broken_instrument"]
     assert "likert7" in broken["problem"] and broken["tag"] is None
     assert by_name["iom-rss"]["tag"] == rss_tag
-#the first directory wins : iom - rss is listed once, from tmp_path
+    # the first directory wins: iom-rss is listed once, from tmp_path
     assert [r["name"] for r in rows].count("iom-rss") == 1
     assert by_name["iom-rss"]["file"] == str(tmp_path / "iom-rss.json")
 
@@ -75,6 +75,7 @@ def test_instrument_show_json_round_trips(
     r = ok(run(cli, "score", SAMPLE, "--instrument", shown, "--id", "interview_id",
                "--keep", "round", "-q"))
     assert r.out == sample_scores[1]  # same scores and the same instrument tag (hash)
+
 
 def test_instrument_show_json_numbers_are_plain_decimals(cli: Path) -> None:
     text = ok(run(cli, "instrument", "show", "iom-rss", "--json")).text
