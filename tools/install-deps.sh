@@ -17,6 +17,8 @@ debs=(
   clang-format python3-venv
   # make fuzz / make test: libFuzzer harnesses need clang, libFuzzer and the sanitizer runtimes
   clang libfuzzer-14-dev libclang-rt-14-dev
+  # HTML report tests: Playwright drives this Chromium, as it may not download its own
+  chromium
 )
 
 missing=()
