@@ -29,6 +29,11 @@ demo: build
 	@echo
 	@echo "== reinscore summarize $(BUILD)/demo_scores.csv --by round"
 	@$(REINSCORE) summarize $(BUILD)/demo_scores.csv --by round
+	@echo
+	@echo "== reinscore report $(SAMPLE) -o $(BUILD)/demo_report.html"
+	@$(REINSCORE) report $(SAMPLE) -o $(BUILD)/demo_report.html --by country \
+	    --returnee-id returnee_id --round round
+	@echo "The evaluators' report: $(BUILD)/demo_report.html (open it in a browser)"
 
 test-cpp: build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

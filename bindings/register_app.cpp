@@ -3,6 +3,7 @@
 // DataFrames from these; nothing is computed on the Python side).
 #include "app_types.hpp"
 
+#include <reinscore/app/evaluation.hpp>
 #include <reinscore/app/render.hpp>
 
 #include <string>
@@ -247,4 +248,50 @@ void register_app(py::module_& m) {
       .def_readwrite("dirs", &app::InstrumentSearch::dirs)
       .def_static("from_environment", &app::InstrumentSearch::from_environment, "builtin"_a,
                   "$REINSCORE_INSTRUMENT_PATH, then `builtin` (existing directories only).");
+
+  // The evaluators' report (include/reinscore/app/evaluation.hpp).
+  py::class_<app::EvaluationRequest>(m, "EvaluationRequest",
+                                     "Options of `reinscore report` (app/evaluation.hpp).")
+      .def(py::init<>())
+      .def_readwrite("instrument", &app::EvaluationRequest::instrument)
+      .def_readwrite("weights", &app::EvaluationRequest::weights)
+      .def_readwrite("by", &app::EvaluationRequest::by)
+      .def_readwrite("weight", &app::EvaluationRequest::weight)
+      .def_readwrite("strata", &app::EvaluationRequest::strata)
+      .def_readwrite("cluster", &app::EvaluationRequest::cluster)
+      .def_readwrite("returnee_id", &app::EvaluationRequest::returnee_id)
+      .def_readwrite("round", &app::EvaluationRequest::round)
+      .def_readwrite("title", &app::EvaluationRequest::title)
+      .def_readwrite("lang", &app::EvaluationRequest::lang)
+      .def_readwrite("min_cell", &app::EvaluationRequest::min_cell)
+      .def_readwrite("level", &app::EvaluationRequest::level)
+      .def_readwrite("date", &app::EvaluationRequest::date)
+      .def_readwrite("input", &app::EvaluationRequest::input)
+      .def("check", &app::EvaluationRequest::check)
+      .def("command_line", &app::EvaluationRequest::command_line, "input_name"_a);
+  py::class_<app::Document>(m, "Document", "The report: sections of tables and charts.")
+      .def_readonly("lang", &app::Document::lang)
+      .def_readonly("title", &app::Document::title)
+      .def_readonly("banners", &app::Document::banners)
+      .def_property_readonly(
+          "tables",
+          [](py::object self) {
+            py::list out;
+            for (const app::Table* t : self.cast<const app::Document&>().tables())
+              out.append(py::cast(t, py::return_value_policy::reference_internal, self));
+            return out;
+          },
+          "Every table, in document order.")
+      .def("table_file_names", [](const app::Document& d) { return app::table_file_names(d); })
+      .def(
+          "html", [](const app::Document& d) { return py::bytes(app::render_html(d)); },
+          "The HTML file, as bytes (what `reinscore report -o` writes).");
+  m.def(
+      "evaluation",
+      [](const std::string& path, const app::EvaluationRequest& request,
+         const app::InstrumentSearch& search) {
+        py::gil_scoped_release release;
+        return app::evaluation(path, request, search);
+      },
+      "path"_a, "request"_a, "search"_a, "The report of `reinscore report` for a file.");
 }

@@ -10,8 +10,9 @@ numbers (answer values and equal weights), not the official tables.
 
 from __future__ import annotations
 
-from . import _core, _fit, _levels, _panel, _reliability, _survey
+from . import _core, _evaluation, _fit, _levels, _panel, _reliability, _survey
 from ._errors import InputError
+from ._evaluation import *
 from ._fit import *
 from ._instrument import Instrument, WeightSet, instrument_dirs, load_instrument
 from ._levels import *
@@ -37,6 +38,7 @@ __all__ = [  # noqa: PLE0604 - the star entries are the submodules' __all__ list
     "score",
     "summarize",
     "validate",
+    *_evaluation.__all__,
     *_fit.__all__,
     *_levels.__all__,
     *_panel.__all__,

@@ -119,8 +119,10 @@ std::string count_text(double x) {
   return buf;
 }
 
-// A cell for the terminal table.
-std::string table_cell(const Column& c, std::size_t r, std::uint64_t min_cell) {
+}  // namespace
+
+// A cell for the terminal table (and the report's HTML tables).
+std::string cell_text(const Column& c, std::size_t r, std::uint64_t min_cell) {
   switch (c.cell(r)) {
     case Cell::missing:
       return "-";
@@ -145,6 +147,8 @@ std::string table_cell(const Column& c, std::size_t r, std::uint64_t min_cell) {
   }
   return {};
 }
+
+namespace {
 
 void csv_cell(std::string& out, const Column& c, std::size_t r, std::uint64_t min_cell) {
   switch (c.cell(r)) {
@@ -192,7 +196,7 @@ std::string render_text(const Table& t) {
     width[j] = c.name.size();
     cells[j].reserve(n);
     for (std::size_t r = 0; r < n; ++r) {
-      cells[j].push_back(table_cell(c, r, t.min_cell));
+      cells[j].push_back(cell_text(c, r, t.min_cell));
       width[j] = std::max(width[j], cells[j].back().size());
     }
   }

@@ -30,6 +30,7 @@ constexpr const char* usage_text =
     "  sensitivity INPUT  Monte Carlo over weight sets: composite intervals\n"
     "  integrate          individual, community and structural levels together\n"
     "  keygen -o KEYFILE  create a key for score --pseudonymise (docs/privacy.md)\n"
+    "  report INPUT -o report.html   the evaluators' report: one HTML document\n"
     "\n"
     "`reinscore <command> --help` describes the options of a command.\n"
     "Exit codes: 0 ok, 1 problems found (validate; score: no row scored or too many\n"
@@ -57,6 +58,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (cmd == "sensitivity") return cmd_sensitivity(rest);
   if (cmd == "integrate") return cmd_integrate(rest);
   if (cmd == "keygen") return cmd_keygen(rest);
+  if (cmd == "report") return cmd_report(rest);
   std::cerr << "reinscore: unknown command '" << cmd << "'\n\n" << usage_text;
   return usage_or_input;
 }

@@ -30,6 +30,7 @@ int cmd_panel(const std::vector<std::string>& args);
 int cmd_sensitivity(const std::vector<std::string>& args);
 int cmd_integrate(const std::vector<std::string>& args);
 int cmd_keygen(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
 
 /// Bounds of the numeric options shared by several commands (docs/cli.md).
 using app::max_chunk_rows;

@@ -38,6 +38,9 @@ std::string render(const Report& r, Format f);
 /// the same double, never in exponent form (2000, 0.25, 1e-7 -> 0.0000001); "null" for
 /// NaN and infinities.
 std::string json_number(double x);
+/// One cell as the terminal table spells it: fixed decimals (Column::digits), "-" for a
+/// missing cell, "<N" for a suppressed count (N = min_cell).
+std::string cell_text(const Column& c, std::size_t row, std::uint64_t min_cell);
 /// Serialises a JSON value with json_number for every double, two-space indentation when
 /// `indent` (for files people edit: instruments, weight sets), compact otherwise.
 std::string to_json_text(const boost::json::value& v, bool indent = true);
