@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = ["by_round", "distributions", "profile"]
 
-_Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 _STYLES = ("-", "--", ":", "-.")
 
@@ -128,22 +127,13 @@ def _values(frame: pd.DataFrame, column: str) -> npt.NDArray[np.float64]:
     return v[~np.isnan(v)]
 
 
-def _mean_ci(v: npt.NDArray[np.float64]) -> tuple[float, float, int]:
-    """Mean, half-width of the 95 % normal-approximation interval, and n."""
-    n = len(v)
-    if n == 0:
-        return float("nan"), float("nan"), 0
-    mean = float(v.mean())
-    half = float(_Z95 * v.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-    return mean, half, n
-
-
-# -- plots ------------------------------------------------------------------------------
 def distributions(
     scores: pd.DataFrame,
     by: str | None = None,
     dimensions: Sequence[str] | None = None,
     ax: Axes | None = None,
+    *,
+    provisional: bool | None = None,
 ) -> Axes:
     """Box plots of the scores, one box per dimension (and group).
 
@@ -159,6 +149,9 @@ def distributions(
         Score columns to show, in order (default: every dimension, then ``composite``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure by default.
+    provisional : bool, optional
+        Mark the figure "PROVISIONAL numbers". Default: when the scores' instrument (its
+        tag) is provisional, or its weights or thresholds are.
 
     Returns
     -------
@@ -212,6 +205,8 @@ def distributions(
             handles=handles, title=by, loc="lower center", bbox_to_anchor=(0.5, 1.0),
             ncols=min(len(handles), 6), frameon=False,
         )
+    if provisional if provisional is not None else _provisional(scores):
+        _mark_provisional(ax)
     return ax
 
 
@@ -222,6 +217,8 @@ def profile(
     round_column: str = "round",
     ax: Axes | None = None,
     show_id: bool = False,
+    *,
+    provisional: bool | None = None,
 ) -> Axes:
     """One returnee's scores across rounds, with the lowest dimension of each marked.
 
@@ -238,6 +235,9 @@ def profile(
     show_id : bool
         Put the returnee's identifier in the title. Off by default: a figure is easily
         shared, and an identifier in it is personal data; error messages never show it.
+    provisional : bool, optional
+        Mark the figure "PROVISIONAL numbers". Default: when the scores' instrument (its
+        tag) is provisional, or its weights or thresholds are.
 
     Returns
     -------
@@ -299,7 +299,37 @@ def profile(
     ax.set_ylabel("score")
     ax.set_title(f"{id_column} {returnee}" if show_id else "one returnee across rounds")
     ax.legend()
+    if provisional if provisional is not None else _provisional(scores):
+        _mark_provisional(ax)
     return ax
+
+
+def _provisional(scores: pd.DataFrame) -> bool:
+    """Whether the scores' numbers are provisional: an instrument tag naming a shipped or
+    search-path instrument that is provisional (or whose default weights or thresholds
+    are). Tags that name no instrument found count as provisional: nothing says otherwise."""
+    if "instrument" not in scores.columns:
+        return False
+    from . import _core
+    from ._instrument import load_instrument
+
+    for tag in pd.unique(scores["instrument"].dropna().astype(str)):
+        parts = _core.split_instrument_tag(tag)
+        if parts is None:
+            continue
+        try:
+            ins = load_instrument(parts[0])
+        except (ValueError, OSError):
+            return True
+        th = ins.thresholds
+        if ins.provisional or ins.weights().provisional or (th is not None and th["provisional"]):
+            return True
+    return False
+
+
+def _mark_provisional(ax: Axes) -> None:
+    ax.text(0.99, 0.01, "PROVISIONAL numbers", transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=9, color="#D55E00", fontweight="bold")
 
 
 def by_round(
@@ -308,13 +338,21 @@ def by_round(
     by: str | None = None,
     ax: Axes | None = None,
     dimensions: Sequence[str] | None = None,
+    *,
+    weight: str | None = None,
+    strata: str | None = None,
+    cluster: str | None = None,
+    level: float = 0.95,
+    min_cell: int = 10,
+    provisional: bool | None = None,
 ) -> Axes:
-    """Mean of each score by round, with simple 95 % intervals.
+    """Mean of each score by round, with design-based confidence intervals.
 
-    The interval is mean +/- 1.96 sd / sqrt(n) over the interviews that have the
-    score: a simple normal approximation that treats interviews as independent draws.
-    It ignores clustering (communities, repeated interviews of a returnee), strata and
-    weights; the survey-design intervals come with the statistics module.
+    Means and intervals are those of :func:`reinscore.survey_summary` (the C++ survey
+    estimator, as ``reinscore summarize --ci linearization``): with ``weight``,
+    ``strata`` and ``cluster`` they follow the survey design; without them every
+    interview counts as an independent draw (a t-interval). Groups with fewer than
+    ``min_cell`` interviews are not drawn.
 
     Parameters
     ----------
@@ -330,6 +368,15 @@ def by_round(
         Axes to draw on; a new figure by default.
     dimensions : list of str, optional
         Score columns to show (default: every dimension, then ``composite``).
+    weight, strata, cluster : str, optional
+        The survey design (columns of ``scores``).
+    level : float
+        Confidence level of the intervals.
+    min_cell : int
+        Groups (round, or round and ``by``) with fewer interviews are left out.
+    provisional : bool, optional
+        Mark the figure "PROVISIONAL numbers". Default: when the scores' instrument (its
+        tag) is provisional, or its weights or thresholds are.
 
     Returns
     -------
@@ -337,10 +384,9 @@ def by_round(
         One error bar container per line (``ax.containers``), group by group with the
         scores in order within each group. A container is labelled with the score,
         ``"score, group"`` with ``by``, or the group alone with ``by`` and a single
-        score; its data line holds the means and its bars span the intervals. Lines
-        are shifted slightly along x so that their bars do not overlap. Missing
-        scores are left out of means and intervals, never counted as 0; a mean
-        of one interview has no bar.
+        score; its data line holds the means and its bars span the intervals (which
+        need not be symmetric). Lines are shifted slightly along x so that their bars
+        do not overlap. Missing scores are left out, never counted as 0.
 
     Raises
     ------
@@ -349,36 +395,55 @@ def by_round(
     ImportError
         If matplotlib is not installed.
     """
+    from ._survey import survey_summary
+
     dims = list(dimensions) if dimensions is not None else _score_columns(scores)
-    _require(scores, dims + [round_column] + ([by] if by is not None else []))
+    design = [c for c in (weight, strata, cluster) if c is not None]
+    _require(scores, dims + [round_column] + ([by] if by is not None else []) + design)
     ax = _axes(ax)
+    keys = [round_column] if by is None else [by, round_column]
+    summary = survey_summary(scores, by=keys, weight=weight, strata=strata, cluster=cluster,
+                             level=level, min_cell=min_cell,
+                             singleton="certainty" if strata else "error")
+    est = summary.estimates
+    est = est[(est["statistic"] == "mean") & ~est["suppressed"].astype(bool)]
     rounds = _levels(scores[round_column])
     x, _ = _positions(rounds)
     step = float(np.min(np.diff(x))) if len(x) > 1 else 1.0
-    groups = _groups(scores, by)
-    series = [(d, g, f) for g, f in groups for d in dims]
+    groups = [g for g, _ in _groups(scores, by)]
+    series = [(d, g) for g in groups for d in dims]
     spread = 0.3 * step
-    for s, (d, g, frame) in enumerate(series):
+    for s, (d, g) in enumerate(series):
         offset = (s - (len(series) - 1) / 2) * (spread / max(len(series) - 1, 1))
-        rc = frame[round_column]
-        stats = [_mean_ci(_values(frame[_is(rc, r)], d)) for r in rounds]
-        mean = np.array([m for m, _, _ in stats])
-        half = np.array([h for _, h, _ in stats])
+        rows = est[est["variable"] == d]
+        # Keys come back typed by the C++ reader (a text "1" as the number 1): matched by
+        # their text.
+        if by is not None:
+            rows = rows[rows[by].astype(str).to_numpy() == str(g)]
+        mean, lo, hi = (np.full(len(rounds), np.nan) for _ in range(3))
+        for i, r in enumerate(rounds):
+            hit = rows[rows[round_column].astype(str).to_numpy() == str(r)]
+            if len(hit) == 1:
+                mean[i], lo[i], hi[i] = hit[["estimate", "lo", "hi"]].to_numpy(dtype=float)[0]
         k = dims.index(d)
         if by is None:
             colour = "black" if d == "composite" else f"C{k % 10}"
             style, label = ("--" if d == "composite" else "-"), d
         else:
-            colour = f"C{[gg for gg, _ in groups].index(g) % 10}"
+            colour = f"C{groups.index(g) % 10}"
             style = _STYLES[k % len(_STYLES)]
             label = str(g) if len(dims) == 1 else f"{d}, {g}"
+        yerr = np.vstack([mean - lo, hi - mean])
         ax.errorbar(
-            x + offset, mean, yerr=half, marker=_MARKERS[k % len(_MARKERS)], color=colour,
-            linestyle=style, capsize=3, label=label,
+            x + offset, mean, yerr=yerr, marker=_MARKERS[k % len(_MARKERS)],
+            color=colour, linestyle=style, capsize=3, label=label,
         )
     ax.set_xticks(x, [str(r) for r in rounds])
     ax.set_xlabel(round_column)
     what = f"mean {dims[0]}" if len(dims) == 1 else "mean score"
-    ax.set_ylabel(f"{what} (simple 95% interval)")
+    kind = "design-based" if design else "simple random sample"
+    ax.set_ylabel(f"{what} ({level:.0%} interval, {kind})")
     ax.legend(title=by)
+    if provisional if provisional is not None else _provisional(scores):
+        _mark_provisional(ax)
     return ax

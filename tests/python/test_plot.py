@@ -190,25 +190,65 @@ def bars(container: Any) -> np.ndarray:
     )
 
 
-def simple_interval(g: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    mean = g.mean()
-    half = 1.959963984540054 * g.std() / np.sqrt(g.count())
-    return mean, half
+def domain_interval(scores: pd.DataFrame, by: str, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean and half-width of the linearised interval of a domain mean in a simple random
+    sample of N interviews (each its own PSU), written out here with numpy and scipy:
+    z_i = (y_i - mean_d) / n_d in the domain, 0 outside; v = N / (N - 1) sum (z_i - zbar)^2;
+    half = t(0.975, N - 1) sqrt(v). What R's svyby(~y, ~by, svydesign(ids = ~1), svymean,
+    na.rm = TRUE) computes."""
+    from scipy import stats
+
+    n_all = len(scores)
+    t = stats.t.ppf(0.975, n_all - 1)
+    means, halves = {}, {}
+    for c in columns:
+        y = scores[c].to_numpy(dtype=float)
+        m, h = {}, {}
+        for level in sorted(scores[by].unique(), key=str):
+            d = (scores[by] == level).to_numpy() & ~np.isnan(y)
+            mean = y[d].mean()
+            z = np.where(d, (np.where(d, y, 0) - mean) / d.sum(), 0.0)
+            v = n_all / (n_all - 1) * ((z - z.mean()) ** 2).sum()
+            m[level], h[level] = mean, t * np.sqrt(v)
+        means[c], halves[c] = m, h
+    return pd.DataFrame(means), pd.DataFrame(halves)
 
 
 def test_by_round_means_and_intervals(rp: Any, scores: pd.DataFrame) -> None:
     ax = rp.by_round(scores)
     assert [c.get_label() for c in ax.containers] == SCORES
-    mean, half = simple_interval(scores.groupby("round")[SCORES])
+    mean, half = domain_interval(scores, "round", SCORES)
     assert list(mean.index) == ["1", "2", "3"]
     for c, s in zip(ax.containers, SCORES):
         line = c.lines[0]
-        np.testing.assert_allclose(line.get_ydata(), mean[s].to_numpy())
+        np.testing.assert_allclose(line.get_ydata(), mean[s].to_numpy(), rtol=1e-12)
         np.testing.assert_allclose(line.get_xdata(), [1, 2, 3], atol=0.2)
         np.testing.assert_allclose(
-            bars(c), np.c_[mean[s] - half[s], mean[s] + half[s]], rtol=1e-12
+            bars(c), np.c_[mean[s] - half[s], mean[s] + half[s]], rtol=1e-9
         )
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]
+    assert "simple random sample" in ax.get_ylabel()
+
+
+def test_by_round_follows_the_design(rp: Any, scores: pd.DataFrame) -> None:
+    """With a design, the bars are survey_summary's (the C++ estimator's) intervals, which
+    clustering widens."""
+    s = scores.assign(w=1.0 + (np.arange(len(scores)) % 3))
+    ax = rp.by_round(s, dimensions=["composite"], weight="w", cluster="country")
+    est = reinscore.survey_summary(s, by="round", weight="w", cluster="country").estimates
+    est = est[(est["variable"] == "composite") & (est["statistic"] == "mean")]
+    np.testing.assert_allclose(bars(ax.containers[0]), est[["lo", "hi"]].to_numpy(), rtol=1e-12)
+    plain = rp.by_round(scores, dimensions=["composite"])
+    assert np.all(np.diff(bars(ax.containers[0]), axis=1) > np.diff(bars(plain.containers[0]), axis=1))
+    assert "design-based" in ax.get_ylabel()
+
+
+def test_plots_mark_provisional_numbers(rp: Any, scores: pd.DataFrame) -> None:
+    marked = [t.get_text() for t in rp.by_round(scores).texts]
+    assert "PROVISIONAL numbers" in marked  # the shipped instrument is provisional
+    assert "PROVISIONAL numbers" in [t.get_text() for t in rp.distributions(scores).texts]
+    off = rp.by_round(scores, provisional=False)
+    assert "PROVISIONAL numbers" not in [t.get_text() for t in off.texts]
 
 
 def test_by_round_by_group(rp: Any, scores: pd.DataFrame) -> None:
@@ -232,9 +272,16 @@ def test_by_round_orders_rounds_as_numbers(rp: Any, scores: pd.DataFrame) -> Non
     np.testing.assert_allclose(ax.containers[0].lines[0].get_ydata(), expected.to_numpy())
 
 
-def test_by_round_single_interview_has_no_bar(rp: Any, scores: pd.DataFrame) -> None:
+def test_by_round_single_interview(rp: Any, scores: pd.DataFrame) -> None:
     s = pd.concat([scores, scores.iloc[[0]].assign(round="4")])
-    ax = rp.by_round(s, dimensions=["social"])
+    # Asked for (min_cell=0): the domain estimator gives one interview a standard error of
+    # 0 within the whole design (as R's svyby does), so its bar has no length.
+    ax = rp.by_round(s, dimensions=["social"], min_cell=0)
     ((low, high),) = bars(ax.containers[0])[3:]
-    assert np.isnan(low) and np.isnan(high)
+    assert low == high == pytest.approx(scores["social"].iloc[0])
     assert ax.containers[0].lines[0].get_ydata()[3] == pytest.approx(scores["social"].iloc[0])
+    # Below min_cell, the round is not drawn at all.
+    ax = rp.by_round(s, dimensions=["social"])
+    assert np.isnan(ax.containers[0].lines[0].get_ydata()[3])
+
+
