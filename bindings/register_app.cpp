@@ -261,6 +261,7 @@ void register_app(py::module_& m) {
       .def_readwrite("cluster", &app::EvaluationRequest::cluster)
       .def_readwrite("returnee_id", &app::EvaluationRequest::returnee_id)
       .def_readwrite("round", &app::EvaluationRequest::round)
+      .def_readwrite("levels", &app::EvaluationRequest::levels)
       .def_readwrite("title", &app::EvaluationRequest::title)
       .def_readwrite("lang", &app::EvaluationRequest::lang)
       .def_readwrite("min_cell", &app::EvaluationRequest::min_cell)

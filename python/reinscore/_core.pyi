@@ -72,6 +72,7 @@ class EvaluationRequest:
     cluster: str
     returnee_id: str
     round: str
+    levels: str
     title: str
     lang: str
     min_cell: int

@@ -89,6 +89,7 @@ def report(
     cluster: str | None = None,
     returnee_id: str | None = None,
     round: str | None = None,
+    levels: str | os.PathLike[str] | None = None,
     title: str | None = None,
     lang: str = "en",
     min_cell: int = 10,
@@ -113,6 +114,10 @@ def report(
         The survey design: columns of sampling weights, strata and clusters.
     returnee_id, round : str, optional
         Together: change across rounds for the same returnees.
+    levels : path, optional
+        The per-country file of ``reinscore integrate --country-out`` (or
+        :func:`reinscore.integrate`'s ``countries`` saved as CSV): the integrated 3 x 3
+        picture (levels x dimensions) per country.
     title : str, optional
         The title (default: the language's).
     lang : {"en", "fr", "pt"}
@@ -146,6 +151,7 @@ def report(
     req.cluster = cluster or ""
     req.returnee_id = returnee_id or ""
     req.round = round or ""
+    req.levels = os.fspath(levels) if levels is not None else ""
     req.title = title or ""
     req.lang = lang
     req.min_cell = int(min_cell)

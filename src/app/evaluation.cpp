@@ -11,6 +11,7 @@
 #include <reinscore/app/summarize.hpp>
 #include <reinscore/app/validate.hpp>
 #include <reinscore/detail/json.hpp>
+#include <reinscore/detail/strings.hpp>
 #include <reinscore/error.hpp>
 #include <reinscore/reason.hpp>
 #include <reinscore/scorer.hpp>
@@ -152,6 +153,7 @@ std::string EvaluationRequest::command_line(const std::string& input_name) const
   opt("--cluster", cluster);
   opt("--returnee-id", returnee_id);
   opt("--round", round);
+  opt("--levels", levels.empty() ? std::string() : fs::path(levels).filename().string());
   opt("--title", title);
   opt("--lang", lang == "en" ? std::string() : lang);
   opt("--min-cell", min_cell == 10 ? std::string() : std::to_string(min_cell));
@@ -872,6 +874,80 @@ Section change(const Context& x) {
   return s;
 }
 
+// The integrated picture per country: the file `integrate --country-out` wrote, read as it
+// is (its numbers are integrate's; a suppressed country is left out here too).
+Section levels_section(const Context& x) {
+  const Catalog& cat = x.cat;
+  Section s{"levels", cat.text("levels.title"), {}};
+  io::OpenOptions open;
+  auto reader = io::open_table(x.req.levels, open);
+  const std::vector<std::string> header = reader->header();
+  const auto index = [&](const std::string& name) -> std::size_t {
+    const auto it = std::find(header.begin(), header.end(), name);
+    return it == header.end() ? static_cast<std::size_t>(-1)
+                              : static_cast<std::size_t>(it - header.begin());
+  };
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  const char* levels[] = {"individual", "community", "structural"};
+  const auto& dims = x.in.ins.dimensions;
+  const std::string key = "country";
+  const std::size_t key_col = index(key), sup_col = index("suppressed");
+  if (key_col == none)
+    throw input_error(
+        "missing_column",
+        "the levels file has no column '" + key + "' (give the file of integrate --country-out)", 1,
+        key);
+  std::vector<std::vector<std::size_t>> cols(3, std::vector<std::size_t>(dims.size(), none));
+  for (std::size_t l = 0; l < 3; ++l)
+    for (std::size_t d = 0; d < dims.size(); ++d) {
+      cols[l][d] = index(dims[d] + "_" + levels[l]);
+      if (cols[l][d] == none)
+        throw input_error(
+            "missing_column",
+            "the levels file has no column (give the file of integrate --country-out)", 1,
+            dims[d] + "_" + levels[l]);
+    }
+  Table t{"levels", cat.text("levels.table"), {}, 2, 0};
+  t.add(key, Kind::text);
+  t.add("level", Kind::text);
+  for (const auto& d : dims) t.add(d, Kind::number, 3);
+  io::RecordBatch batch;
+  std::size_t hidden = 0;
+  while (reader->next(batch, 4096)) {
+    for (std::size_t r = 0; r < batch.rows(); ++r) {
+      const auto row = batch.row(r);
+      if (row.size() != header.size())
+        throw input_error("ragged_row", "the field count differs from the header's",
+                          batch.record[r], "");
+      if (sup_col != none && row[sup_col] == "true") {
+        ++hidden;
+        continue;
+      }
+      for (std::size_t l = 0; l < 3; ++l) {
+        t.columns[0].push_text(std::string(row[key_col]));
+        t.columns[1].push_text(cat.text(std::string("levels.") + levels[l]));
+        for (std::size_t d = 0; d < dims.size(); ++d) {
+          const std::string_view cell = row[cols[l][d]];
+          double v = 0;
+          if (cell.empty()) {
+            t.columns[2 + d].push(0, Cell::missing);
+          } else if (detail::parse_decimal(cell, v) == detail::Decimal::number) {
+            t.columns[2 + d].push(v);
+          } else {
+            throw input_error("not_a_number", "is not a number", batch.record[r],
+                              dims[d] + "_" + levels[l]);
+          }
+        }
+      }
+    }
+  }
+  s.blocks.push_back(paragraph(cat.text("levels.text")));
+  if (hidden)
+    s.blocks.push_back(note(cat.text("levels.hidden", {{"count", std::to_string(hidden)}})));
+  s.blocks.push_back(table_block(std::move(t)));
+  return s;
+}
+
 Section reliability_section(const Context& x) {
   const Catalog& cat = x.cat;
   Section s{"reliability", cat.text("reliability.title"), {}};
@@ -987,6 +1063,7 @@ Document evaluation(const std::string& path, const EvaluationRequest& request,
   doc.sections.push_back(data_quality(x));
   if (!request.returnee_id.empty()) doc.sections.push_back(change(x));
   if (in.from_export) doc.sections.push_back(reliability_section(x));
+  if (!request.levels.empty()) doc.sections.push_back(levels_section(x));
   doc.sections.push_back(methods(x, request.command_line(in.name)));
   return doc;
 }

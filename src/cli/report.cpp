@@ -36,6 +36,8 @@ int cmd_report(const std::vector<std::string>& args) {
       "returnee-id", po::value(&req.returnee_id),
       "returnee identifier column: change across rounds (with --round)")(
       "round", po::value(&req.round), "follow-up round column (with --returnee-id)")(
+      "levels", po::value(&req.levels),
+      "the per-country file of `integrate --country-out`: the integrated 3 x 3 picture")(
       "title", po::value(&req.title), "the report's title (default: the language's)")(
       "lang", po::value(&req.lang)->default_value(req.lang), "en, fr or pt")(
       "min-cell", po::value(&req.min_cell)->default_value(req.min_cell),
@@ -61,6 +63,7 @@ int cmd_report(const std::vector<std::string>& args) {
   req.check();
   require_not_directory("INPUT", input);
   require_not_directory("--map", req.input.map);
+  require_not_directory("--levels", req.levels);
   check_output_path("-o", output);
   namespace fs = std::filesystem;
   if (!tables_out.empty()) {

@@ -187,3 +187,38 @@ def test_tables_are_plain_csv(report: tuple[Path, Path]) -> None:
     for p in tables.iterdir():
         frame = pd.read_csv(io.StringIO(p.read_text(encoding="utf-8")))
         assert len(frame.columns) >= 2, p.name
+
+
+def test_levels_give_the_integrated_picture(cli: Path, tmp_path: Path) -> None:
+    data = SAMPLE.parent
+    scores, countries = tmp_path / "scores.csv", tmp_path / "countries.csv"
+    ok(run(cli, "score", SAMPLE, "-o", scores, "--keep", "community_id", "--keep", "country", "-q"))
+    ok(run(cli, "integrate", "--individual", scores, "--community", data / "community_sample.csv",
+           "--structural", data / "structural_sample.csv", "-o", tmp_path / "i.csv",
+           "--country-out", countries, "-q"))
+    out, tables = tmp_path / "r.html", tmp_path / "t"
+    ok(run(cli, "report", SAMPLE, "-o", out, "--levels", countries, "--tables-out", tables))
+    picture = _table(tables, "levels-levels.csv")
+    want = pd.read_csv(countries, keep_default_na=False, na_values=[""])
+    want = want[want["suppressed"].astype(str) != "true"]
+    assert list(picture["country"].unique()) == list(want["country"])
+    for _, row in picture.iterrows():
+        [ref] = want[want["country"] == row["country"]].to_dict("records")
+        for dim in ("economic", "social", "psychosocial"):
+            assert row[dim] == ref[f"{dim}_{row['level']}"], (row["country"], row["level"], dim)
+    assert ">Individual, community and structural levels</h2>" in out.read_text(encoding="utf-8")
+    # A file that is not integrate's countries: the column and the rule, exit 2.
+    r = run(cli, "report", SAMPLE, "-o", tmp_path / "bad.html", "--levels", scores)
+    assert r.code == 2 and "[missing_column]" in r.err and not (tmp_path / "bad.html").exists()
+
+
+def test_html_shows_the_tables_numbers(report: tuple[Path, Path]) -> None:
+    """The numbers people read are the tables' numbers, rounded to the shown decimals."""
+    html, tables = report
+    text = html.read_text(encoding="utf-8")
+    means = _table(tables, "key-figures-means.csv")
+    cells = [f"{v:.3f}" for v in means.iloc[0][["mean", "lo", "hi", "share_above"]]]
+    row = re.search(r"<tr><td>composite</td>(.*?)</tr>", text)
+    assert row, "the composite row of the key figures"
+    shown = re.findall(r'<td class="n">([^<]*)</td>', row.group(1))
+    assert shown[:3] == cells[:3] and shown[3] == cells[3]

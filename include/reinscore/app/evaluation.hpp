@@ -59,12 +59,14 @@ struct EvaluationRequest {
   std::vector<std::string> by;          ///< --by: one breakdown per column
   std::string weight, strata, cluster;  ///< --weight, --strata, --cluster: the survey design
   std::string returnee_id, round;       ///< --returnee-id, --round: change across rounds
-  std::string title;                    ///< --title ("": the catalog's)
-  std::string lang = "en";              ///< --lang: en, fr or pt
-  std::int64_t min_cell = 10;           ///< --min-cell: groups smaller than this are not shown
-  double level = 0.95;                  ///< --level of the intervals
-  std::string date;                     ///< --date (yyyy-mm-dd) on the cover; "": none
-  ExportOptions input;                  ///< --delimiter, --sheet, --map, ...
+  /// --levels: the per-country file of `integrate --country-out` (the 3 x 3 picture)
+  std::string levels;
+  std::string title;           ///< --title ("": the catalog's)
+  std::string lang = "en";     ///< --lang: en, fr or pt
+  std::int64_t min_cell = 10;  ///< --min-cell: groups smaller than this are not shown
+  double level = 0.95;         ///< --level of the intervals
+  std::string date;            ///< --date (yyyy-mm-dd) on the cover; "": none
+  ExportOptions input;         ///< --delimiter, --sheet, --map, ...
 
   /// Throws option_error naming the option and the rule.
   void check() const;
