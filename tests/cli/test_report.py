@@ -222,3 +222,24 @@ def test_html_shows_the_tables_numbers(report: tuple[Path, Path]) -> None:
     assert row, "the composite row of the key figures"
     shown = re.findall(r'<td class="n">([^<]*)</td>', row.group(1))
     assert shown[:3] == cells[:3] and shown[3] == cells[3]
+
+
+def test_banners_only_when_they_apply(cli: Path, tmp_path: Path) -> None:
+    """PROVISIONAL while the instrument, its weights or thresholds are; SYNTHETIC for the
+    bundled samples only (recognised by their SHA-256)."""
+    doc = json.loads(ok(run(cli, "instrument", "show", "iom-rss", "--json")).text)
+    final = tmp_path / "final.json"
+    copy = tmp_path / "export.csv"
+    copy.write_bytes(SAMPLE.read_bytes() + b"\n")  # another file: not the bundled sample
+    for part in ("instrument", "weights", "thresholds", None):
+        d = json.loads(json.dumps(doc))
+        d["provisional"] = part == "instrument"
+        d["thresholds"]["provisional"] = part == "thresholds"
+        for w in d["weight_sets"].values():
+            w["provisional"] = part == "weights"
+        final.write_text(json.dumps(d))
+        out = tmp_path / "r.html"
+        ok(run(cli, "report", copy, "-o", out, "--instrument", final))
+        text = out.read_text(encoding="utf-8")
+        assert ('<p class="banner">PROVISIONAL' in text) == (part is not None), part
+        assert "SYNTHETIC DATA" not in text
