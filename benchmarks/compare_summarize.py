@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -77,10 +76,14 @@ def main() -> int:
         size = path.stat().st_size
         cli = [str(cli_binary()), "summarize", str(path), "--by", "country", "--by", "round",
                "--format", "csv", "--min-cell", "0"]
+        # The CLI's own peak memory: GNU time reports the child's, where getrusage of the
+        # children would report this Python process's (inherited at fork).
+        peak = Path(tmp) / "peak"
+        timer = ["/usr/bin/time", "-f", "%M", "-o", str(peak)] if Path("/usr/bin/time").exists() else []
         t0 = time.perf_counter()
-        r = subprocess.run(cli, capture_output=True, check=True)
+        r = subprocess.run(timer + cli, capture_output=True, check=True)
         t_cli = time.perf_counter() - t0
-        rss_cli = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rss_cli = int(peak.read_text().split()[-1]) / 1024 if timer else float("nan")
     from_cli = pd.read_csv(io.BytesIO(r.stdout))
 
     t0 = time.perf_counter()

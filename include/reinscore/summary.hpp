@@ -21,10 +21,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -111,7 +111,7 @@ inline BootstrapInterval parse_bootstrap_interval(std::string_view s) {
 struct SummaryVariable {
   /// Share at or above this value (1e-12 tolerance, as the scorer's categories); NaN: none.
   double threshold = std::numeric_limits<double>::quiet_NaN();
-  /// Keep the values for quantiles (costs 32 bytes per observed value).
+  /// Keep the values for quantiles (costs 24 bytes per observed value).
   bool quantiles = true;
 };
 
@@ -226,11 +226,13 @@ void weighted_quantiles_sorted(std::span<const double> y, WeightAt&& weight_at, 
 
 class Summary {
  public:
-  explicit Summary(std::vector<SummaryVariable> variables) : vars_(std::move(variables)) {}
+  explicit Summary(std::vector<SummaryVariable> variables) : vars_(std::move(variables)) { init(); }
   /// `variables` variables with the same threshold (NaN: no shares) and quantiles.
   explicit Summary(std::size_t variables,
                    double threshold = std::numeric_limits<double>::quiet_NaN())
-      : vars_(variables, SummaryVariable{threshold, true}) {}
+      : vars_(variables, SummaryVariable{threshold, true}) {
+    init();
+  }
 
   std::size_t variables() const noexcept { return vars_.size(); }
   const std::vector<SummaryVariable>& variable_specs() const noexcept { return vars_; }
@@ -249,26 +251,39 @@ class Summary {
     for (const double x : values)
       if (std::isinf(x))
         throw std::invalid_argument("Summary::add: a value is infinite [not_finite]");
+    check_capacity();
     const std::size_t J = vars_.size();
-    auto [git, fresh] = groups_.try_emplace(group);
-    GroupAcc& g = git->second;
+    const std::uint32_t gi = group_of(group);
+    bool fresh = false;
+    const std::uint32_t u = psus_.find_or_add(PsuKey{stratum, psu}, psu, fresh);
+    if (fresh) psu_cell_.push_back(none);
+    const std::uint32_t c = cell_of(u, gi, fresh);
     if (fresh) {
-      g.moments.resize(J);
-      g.values.resize(J);
+      // A cell's first row is kept as it is (weight, values): without clusters every
+      // row is a cell of its own, and its sums follow from it (cell_totals).
+      cells_.push_back({u, gi, row_data_.size(), false});
+      double* d = row_data_.push();
+      d[0] = weight;
+      std::copy(values.begin(), values.end(), d + 1);
+    } else {
+      double* s = summed(c);
+      for (std::size_t j = 0; j < J; ++j) {
+        const double x = values[j];
+        if (std::isnan(x)) continue;
+        s[3 * j] += weight;
+        s[3 * j + 1] += weight * x;
+        if (x >= cut_[j]) s[3 * j + 2] += weight;
+      }
     }
+    GroupAcc& g = groups_[gi];
     ++g.rows;
     g.sum_weights += weight;
-    Cell& c = cells_[CellKey{stratum, psu, group}];
-    if (c.sums.empty()) c.sums.assign(3 * J, 0.0);
-    c.sum_weights += weight;
     for (std::size_t j = 0; j < J; ++j) {
       const double x = values[j];
-      g.moments[j].add(x, weight);
-      if (std::isnan(x)) continue;
-      c.sums[3 * j] += weight;
-      c.sums[3 * j + 1] += weight * x;
-      if (x >= vars_[j].threshold - 1e-12) c.sums[3 * j + 2] += weight;
-      if (vars_[j].quantiles) g.values[j].push_back(Obs{x, weight, stratum, psu});
+      if (std::isnan(x))
+        ++g.missing[j];
+      else if (vars_[j].quantiles)
+        g.values[j].push_back(Obs{x, weight, u});
     }
     ++rows_;
   }
@@ -317,25 +332,54 @@ class Summary {
       if (!same(o.vars_[j].threshold, vars_[j].threshold) ||
           o.vars_[j].quantiles != vars_[j].quantiles)
         throw std::invalid_argument("Summary::merge: different thresholds or quantile settings");
-    for (const auto& [id, og] : o.groups_) {
-      auto [git, fresh] = groups_.try_emplace(id);
-      GroupAcc& g = git->second;
-      if (fresh) {
-        g.moments.resize(vars_.size());
-        g.values.resize(vars_.size());
-      }
+    if (&o == this) {  // the loops below read what they write
+      const Summary copy(o);
+      merge(copy);
+      return;
+    }
+    if (o.cells_.size() >= max_cells - cells_.size())
+      throw std::invalid_argument("Summary: too many PSUs");
+    const std::size_t J = vars_.size();
+    // o's dense groups and PSUs in this summary's numbering.
+    std::vector<std::uint32_t> gmap(o.groups_.size()), umap(o.psus_.size());
+    for (std::size_t i = 0; i < gmap.size(); ++i) gmap[i] = group_of(o.group_ids_.keys()[i]);
+    for (std::size_t i = 0; i < umap.size(); ++i) {
+      bool fresh = false;
+      const PsuKey& k = o.psus_.keys()[i];
+      umap[i] = psus_.find_or_add(k, k.psu, fresh);
+      if (fresh) psu_cell_.push_back(none);
+    }
+    for (std::size_t i = 0; i < gmap.size(); ++i) {
+      const GroupAcc& og = o.groups_[i];
+      GroupAcc& g = groups_[gmap[i]];
       g.rows += og.rows;
       g.sum_weights += og.sum_weights;
-      for (std::size_t j = 0; j < vars_.size(); ++j) {
-        g.moments[j].merge(og.moments[j]);
-        g.values[j].insert(g.values[j].end(), og.values[j].begin(), og.values[j].end());
+      for (std::size_t j = 0; j < J; ++j) {
+        g.missing[j] += og.missing[j];
+        auto& v = g.values[j];
+        const std::size_t at = v.size();
+        v.insert(v.end(), og.values[j].begin(), og.values[j].end());
+        for (std::size_t k = at; k < v.size(); ++k) v[k].psu = umap[v[k].psu];
       }
     }
-    for (const auto& [key, oc] : o.cells_) {
-      Cell& c = cells_[key];
-      if (c.sums.empty()) c.sums.assign(oc.sums.size(), 0.0);
-      c.sum_weights += oc.sum_weights;
-      for (std::size_t i = 0; i < oc.sums.size(); ++i) c.sums[i] += oc.sums[i];
+    for (const CellRec& oc : o.cells_) {
+      bool fresh = false;
+      const std::uint32_t u = umap[oc.psu], gi = gmap[oc.group];
+      const std::uint32_t c = cell_of(u, gi, fresh);
+      if (fresh && !oc.summed) {  // still one row: copied as it is
+        cells_.push_back({u, gi, row_data_.size(), false});
+        const double* r = o.cell_data(oc);
+        std::copy(r, r + J + 1, row_data_.push());
+        continue;
+      }
+      if (fresh) cells_.push_back({u, gi, new_sums(), true});
+      double* s = summed(c);
+      for (std::size_t j = 0; j < J; ++j) {
+        const Totals t = o.cell_sums(oc, j);
+        s[3 * j] += t.w;
+        s[3 * j + 1] += t.wy;
+        s[3 * j + 2] += t.wa;
+      }
     }
     rows_ += o.rows_;
   }
@@ -361,8 +405,10 @@ class Summary {
 
     // Point estimates.
     res.groups.resize(G);
+    std::vector<Totals> totals(G * J);
+    point_totals(P, totals);
     for (std::size_t g = 0; g < G; ++g) {
-      const GroupAcc& acc = groups_.at(P.group_ids[g]);
+      const GroupAcc& acc = groups_[P.group_dense[g]];
       GroupSummary& out = res.groups[g];
       out.group = P.group_ids[g];
       out.rows = acc.rows;
@@ -375,11 +421,10 @@ class Summary {
       out.sum_weights = acc.sum_weights;
       for (std::size_t j = 0; j < J; ++j) {
         VariableSummary& v = out.variables[j];
-        const Moments& m = acc.moments[j];
-        v.missing = m.missing();
-        v.observed = m.rows() - m.missing();
+        v.missing = acc.missing[j];
+        v.observed = acc.rows - acc.missing[j];
         v.missing_share = static_cast<double>(v.missing) / static_cast<double>(acc.rows);
-        const Totals t = P.totals(g, j, nullptr);
+        const Totals& t = totals[g * J + j];
         v.sum_weights = t.w;
         v.mean.estimate = t.w > 0 ? t.wy / t.w : std::numeric_limits<double>::quiet_NaN();
         if (!std::isnan(vars_[j].threshold) && t.w > 0) v.above.estimate = t.wa / t.w;
@@ -459,35 +504,116 @@ class Summary {
 
  private:
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  static constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::size_t max_cells = none - 1;  // cells, PSUs and slots are 32-bit
   static bool same(double a, double b) noexcept {
     return (std::isnan(a) && std::isnan(b)) || a == b;
   }
 
+  /// Dense numbers 0, 1, ... of distinct keys, in order of first appearance. `slot` is a
+  /// small integer that tells most keys apart (an id): ids up to a few times the number
+  /// of keys are looked up in a table, without hashing; the others, and keys whose slot is
+  /// taken by another key, in a hash map.
+  template <class Key, class Hash>
+  class DenseIds {
+   public:
+    std::uint32_t find_or_add(const Key& key, std::uint64_t slot, bool& fresh) {
+      fresh = false;
+      if (slot < direct_.size()) {
+        const std::uint32_t d = direct_[slot];
+        if (d != 0 && keys_[d - 1] == key) return d - 1;
+      }
+      if (!rest_.empty())
+        if (const auto it = rest_.find(key); it != rest_.end()) return it->second;
+      fresh = true;
+      const auto id = static_cast<std::uint32_t>(keys_.size());
+      keys_.push_back(key);
+      if (slot >= direct_.size()) {
+        // Grown with the number of keys, so that sparse ids cost no memory.
+        const std::uint64_t limit = 4 * static_cast<std::uint64_t>(keys_.size()) + 4096;
+        if (slot < limit)
+          direct_.resize(
+              std::max<std::size_t>(
+                  static_cast<std::size_t>(slot) + 1,
+                  std::min<std::size_t>(2 * direct_.size(), static_cast<std::size_t>(limit))),
+              0);
+      }
+      if (slot < direct_.size() && direct_[slot] == 0)
+        direct_[slot] = id + 1;
+      else
+        rest_.emplace(key, id);
+      return id;
+    }
+    const std::vector<Key>& keys() const noexcept { return keys_; }
+    std::size_t size() const noexcept { return keys_.size(); }
+
+   private:
+    std::vector<Key> keys_;
+    std::vector<std::uint32_t> direct_;  // slot -> number + 1, 0: none
+    std::unordered_map<Key, std::uint32_t, Hash> rest_;
+  };
+  /// Records of `width` doubles, in blocks that never move: growing copies nothing (no
+  /// moment holds both the old and the new array, the peak memory of a vector).
+  class Records {
+   public:
+    explicit Records(std::size_t width = 0) : width_(width) {}
+    std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(size_); }
+    /// Appends a record of zeros.
+    double* push() {
+      if (size_ % per_block == 0) {
+        blocks_.emplace_back();
+        blocks_.back().reserve(per_block * width_);
+      }
+      auto& b = blocks_.back();
+      b.resize(b.size() + width_, 0.0);
+      ++size_;
+      return b.data() + b.size() - width_;
+    }
+    double* operator[](std::uint32_t i) noexcept {
+      return blocks_[i / per_block].data() + i % per_block * width_;
+    }
+    const double* operator[](std::uint32_t i) const noexcept {
+      return blocks_[i / per_block].data() + i % per_block * width_;
+    }
+
+   private:
+    static constexpr std::size_t per_block = 4096;
+    std::size_t width_, size_ = 0;
+    std::vector<std::vector<double>> blocks_;
+  };
+  struct IdHash {
+    std::size_t operator()(std::uint64_t k) const noexcept {
+      return static_cast<std::size_t>(splitmix64(k));
+    }
+  };
+  struct PsuKey {
+    std::uint64_t stratum, psu;
+    auto operator<=>(const PsuKey&) const = default;  // the order of PSUs in compute()
+  };
+  struct PsuHash {
+    std::size_t operator()(const PsuKey& k) const noexcept {
+      return static_cast<std::size_t>(splitmix64(k.stratum ^ splitmix64(k.psu)));
+    }
+  };
+
+  /// An observed value kept for quantiles; psu: the dense PSU number.
   struct Obs {
     double y, w;
-    std::uint64_t stratum, psu;
+    std::uint32_t psu;
   };
   struct GroupAcc {
     std::uint64_t rows = 0;
     double sum_weights = 0;
-    std::vector<Moments> moments;          // per variable
+    std::vector<std::uint64_t> missing;    // per variable, rows without a value
     std::vector<std::vector<Obs>> values;  // per variable, observed values (for quantiles)
   };
-  struct CellKey {
-    std::uint64_t stratum, psu, group;
-    bool operator==(const CellKey&) const = default;
-  };
-  struct CellHash {
-    std::size_t operator()(const CellKey& k) const noexcept {
-      return static_cast<std::size_t>(
-          splitmix64(k.stratum ^ splitmix64(k.psu ^ splitmix64(k.group))));
-    }
-  };
-  /// Sums over the rows of one group in one PSU: per variable j, [3j] sum of weights of
-  /// observed rows, [3j+1] sum w y, [3j+2] sum w 1{y >= threshold}.
-  struct Cell {
-    double sum_weights = 0;
-    std::vector<double> sums;
+  /// The rows of one group in one PSU. While it holds one row, that row as it was given
+  /// (weight, then the J values) at row_data_[slot]; then sums at sum_data_[slot]: per
+  /// variable j, [3j] sum of weights of observed rows, [3j+1] sum w y, [3j+2] sum w
+  /// 1{y >= threshold}.
+  struct CellRec {
+    std::uint32_t psu, group, slot;
+    bool summed;
   };
 
   enum class Stat { mean, above };
@@ -496,6 +622,76 @@ class Summary {
     double w = 0, wy = 0, wa = 0;
   };
 
+  /// The sums of variable j of a cell: stored, or those of its single row, computed as
+  /// add() computes them from zero (so the same doubles).
+  static Totals cell_totals(const double* d, bool summed, std::size_t j, double cut) noexcept {
+    if (summed) return {d[3 * j], d[3 * j + 1], d[3 * j + 2]};
+    const double w = d[0], x = d[1 + j];
+    if (std::isnan(x)) return {};
+    return {0.0 + w, 0.0 + w * x, x >= cut ? 0.0 + w : 0.0};
+  }
+  const double* cell_data(const CellRec& c) const noexcept {
+    return c.summed ? sum_data_[c.slot] : row_data_[c.slot];
+  }
+  Totals cell_sums(const CellRec& c, std::size_t j) const noexcept {
+    return cell_totals(cell_data(c), c.summed, j, cut_[j]);
+  }
+
+  void init() {
+    row_data_ = Records(vars_.size() + 1);
+    sum_data_ = Records(3 * vars_.size());
+    cut_.resize(vars_.size());
+    for (std::size_t j = 0; j < vars_.size(); ++j) cut_[j] = vars_[j].threshold - 1e-12;
+  }
+  /// Dense indices are 32 bits: refused before a row changes anything.
+  void check_capacity() const {
+    if (cells_.size() >= max_cells) throw std::invalid_argument("Summary: too many PSUs");
+  }
+  std::uint32_t group_of(std::uint64_t id) {
+    bool fresh = false;
+    const std::uint32_t gi = group_ids_.find_or_add(id, id, fresh);
+    if (fresh) {
+      groups_.emplace_back();
+      groups_.back().missing.assign(vars_.size(), 0);
+      groups_.back().values.resize(vars_.size());
+    }
+    return gi;
+  }
+  /// The cell of group gi in PSU u; a new one (fresh) is numbered cells_.size() and the
+  /// caller appends it. Without clusters a PSU has one cell: no hash map.
+  std::uint32_t cell_of(std::uint32_t u, std::uint32_t gi, bool& fresh) {
+    const auto next = static_cast<std::uint32_t>(cells_.size());
+    std::uint32_t& first = psu_cell_[u];
+    fresh = first == none;
+    if (fresh) return first = next;
+    if (cells_[first].group == gi) return first;
+    const auto [it, added] = more_cells_.try_emplace((std::uint64_t{u} << 32) | gi, next);
+    fresh = added;
+    return it->second;
+  }
+  std::uint32_t new_sums() {
+    const std::uint32_t slot = sum_data_.size();
+    sum_data_.push();
+    return slot;
+  }
+  /// The sums of cell c, from its row if it has one row so far.
+  double* summed(std::uint32_t c) {
+    const std::size_t J = vars_.size();
+    if (!cells_[c].summed) {
+      const std::uint32_t slot = new_sums();
+      double* s = sum_data_[slot];
+      for (std::size_t j = 0; j < J; ++j) {
+        const Totals t = cell_sums(cells_[c], j);
+        s[3 * j] = t.w;
+        s[3 * j + 1] = t.wy;
+        s[3 * j + 2] = t.wa;
+      }
+      cells_[c].slot = slot;
+      cells_[c].summed = true;
+    }
+    return sum_data_[cells_[c].slot];
+  }
+
   /// Everything compute() needs, in dense indices: PSUs sorted by (stratum id, psu id),
   /// groups by id, each group's cells by PSU, each (group, variable)'s values sorted.
   struct Prepared {
@@ -503,12 +699,18 @@ class Summary {
     std::vector<std::size_t> stratum_size;   // n_h, strata ascending by id
     std::vector<std::size_t> stratum_begin;  // first PSU of each stratum, then #PSUs
     std::vector<std::uint64_t> group_ids;
+    std::vector<std::uint32_t> group_dense;  // Summary::groups_ index of each group
     std::size_t J = 0;
+    std::vector<double> cut;  // per variable, threshold - 1e-12
     struct CellRef {
+      const double* d;  // sums or the single row (CellRec)
       std::uint32_t p;
-      const Cell* cell;
+      bool summed;
     };
-    std::vector<std::vector<CellRef>> cells;  // per group
+    std::vector<std::vector<CellRef>> cells;  // per group, by PSU (if by_group)
+    std::vector<std::uint32_t> group_at;      // place of each dense group
+    bool in_order = false;                    // Summary::cells_ were made in PSU order
+    bool by_group = false;                    // `cells` is filled
     struct Sorted {
       std::vector<double> y, w;
       std::vector<std::uint32_t> p;
@@ -521,17 +723,23 @@ class Summary {
       return it != group_ids.end() && *it == id ? static_cast<std::size_t>(it - group_ids.begin())
                                                 : npos;
     }
-    /// Sums of group g, variable j, with PSU factors f (nullptr: all 1).
-    Totals totals(std::size_t g, std::size_t j, const double* f) const noexcept {
-      Totals t;
+    Totals sums(const CellRef& c, std::size_t j) const noexcept {
+      return cell_totals(c.d, c.summed, j, cut[j]);
+    }
+    /// Sums of group g, per variable, with PSU factors f (nullptr: all 1); each sum
+    /// over the cells in PSU order. One pass over the cells for all variables.
+    void totals(std::size_t g, const double* f, std::span<Totals> out) const noexcept {
+      std::fill(out.begin(), out.end(), Totals{});
       for (const auto& c : cells[g]) {
         const double m = f ? f[c.p] : 1.0;
         if (m == 0) continue;
-        t.w += m * c.cell->sums[3 * j];
-        t.wy += m * c.cell->sums[3 * j + 1];
-        t.wa += m * c.cell->sums[3 * j + 2];
+        for (std::size_t j = 0; j < J; ++j) {
+          const Totals s = sums(c, j);
+          out[j].w += m * s.w;
+          out[j].wy += m * s.wy;
+          out[j].wa += m * s.wa;
+        }
       }
-      return t;
     }
     void quantiles(std::size_t g, std::size_t j, const double* f, double total,
                    std::span<const double> probs, std::span<double> out) const {
@@ -548,14 +756,15 @@ class Summary {
     void linearized(std::size_t g, std::size_t j, Stat s, double R, std::vector<double>& Z) const {
       std::fill(Z.begin(), Z.end(), 0.0);
       double W = 0;
-      for (const auto& c : cells[g]) W += c.cell->sums[3 * j];
+      for (const auto& c : cells[g]) W += sums(c, j).w;
       if (!(W > 0)) {
         std::fill(Z.begin(), Z.end(), std::numeric_limits<double>::quiet_NaN());
         return;
       }
-      const std::size_t k = s == Stat::mean ? 1 : 2;
-      for (const auto& c : cells[g])
-        Z[c.p] = (c.cell->sums[3 * j + k] - R * c.cell->sums[3 * j]) / W;
+      for (const auto& c : cells[g]) {
+        const Totals t = sums(c, j);
+        Z[c.p] = ((s == Stat::mean ? t.wy : t.wa) - R * t.w) / W;
+      }
     }
     /// sum_h n_h/(n_h-1) sum_i (Z_hi - Zbar_h)^2, singleton strata by `rule`.
     double variance(const std::vector<double>& Z, SingletonStrata rule) const {
@@ -601,34 +810,50 @@ class Summary {
   Prepared prepare(const SummaryOptions& opt) const {
     Prepared P;
     P.J = vars_.size();
-    // PSUs in (stratum, psu) order.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> psu_keys;
-    psu_keys.reserve(cells_.size());
-    for (const auto& [k, c] : cells_) psu_keys.emplace_back(k.stratum, k.psu);
-    std::sort(psu_keys.begin(), psu_keys.end());
-    psu_keys.erase(std::unique(psu_keys.begin(), psu_keys.end()), psu_keys.end());
-    for (std::size_t p = 0; p < psu_keys.size(); ++p) {
-      if (p == 0 || psu_keys[p].first != psu_keys[p - 1].first) {
+    P.cut = cut_;
+    // PSUs in (stratum, psu) order: rank[u] is the place of dense PSU u.
+    const std::vector<PsuKey>& keys = psus_.keys();
+    const std::size_t U = keys.size();
+    std::vector<std::uint32_t> rank(U);
+    std::iota(rank.begin(), rank.end(), 0u);
+    std::vector<std::uint32_t> order;  // PSU at each place; empty: ids came in order
+    if (!std::is_sorted(keys.begin(), keys.end())) {
+      order = rank;
+      std::sort(order.begin(), order.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+      for (std::size_t p = 0; p < U; ++p) rank[order[p]] = static_cast<std::uint32_t>(p);
+    }
+    const auto stratum_at = [&](std::size_t p) {
+      return keys[order.empty() ? p : order[p]].stratum;
+    };
+    for (std::size_t p = 0; p < U; ++p) {
+      if (p == 0 || stratum_at(p) != stratum_at(p - 1)) {
         P.stratum_begin.push_back(p);
         P.stratum_size.push_back(0);
       }
       ++P.stratum_size.back();
     }
-    P.stratum_begin.push_back(psu_keys.size());
-    if (psu_keys.size() > std::numeric_limits<std::uint32_t>::max())
-      throw std::invalid_argument("Summary: too many PSUs");
-    const auto psu_index = [&](std::uint64_t s, std::uint64_t p) {
-      return static_cast<std::uint32_t>(
-          std::lower_bound(psu_keys.begin(), psu_keys.end(), std::make_pair(s, p)) -
-          psu_keys.begin());
-    };
+    order = {};
+    P.stratum_begin.push_back(U);
+    // Groups ascending by id.
+    const std::size_t G = groups_.size();
+    P.group_dense.resize(G);
+    std::iota(P.group_dense.begin(), P.group_dense.end(), 0u);
+    const std::vector<std::uint64_t>& ids = group_ids_.keys();
+    std::sort(P.group_dense.begin(), P.group_dense.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return ids[a] < ids[b]; });
+    std::vector<std::uint32_t> group_at(G);
+    for (std::size_t g = 0; g < G; ++g) {
+      P.group_ids.push_back(ids[P.group_dense[g]]);
+      group_at[P.group_dense[g]] = static_cast<std::uint32_t>(g);
+    }
 
     DesignSummary& d = P.design;
     d.method = opt.method;
     d.rows = rows_;
-    for (const auto& [id, g] : groups_) d.sum_weights += g.sum_weights;
+    for (const std::uint32_t gi : P.group_dense) d.sum_weights += groups_[gi].sum_weights;
     d.strata = P.stratum_size.size();
-    d.psus = psu_keys.size();
+    d.psus = U;
     d.singleton_strata =
         static_cast<std::size_t>(std::count(P.stratum_size.begin(), P.stratum_size.end(), 1));
     d.df = static_cast<double>(d.psus) - static_cast<double>(d.strata);
@@ -655,43 +880,84 @@ class Summary {
             "[singleton_stratum]");
     }
 
-    for (const auto& [id, g] : groups_) P.group_ids.push_back(id);
-    const std::size_t G = P.group_ids.size();
-    P.cells.resize(G);
-    for (const auto& [k, c] : cells_)
-      P.cells[P.group_index(k.group)].push_back({psu_index(k.stratum, k.psu), &c});
-    for (auto& v : P.cells)
-      std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.p < b.p; });
-    P.sorted.resize(G * P.J);
+    // Each group's cells by PSU; made in PSU order when ids come in order. Point
+    // estimates alone need no lists when the cells are in PSU order already.
+    P.in_order = true;
+    for (std::size_t i = 1; i < cells_.size() && P.in_order; ++i)
+      P.in_order = rank[cells_[i - 1].psu] <= rank[cells_[i].psu];
+    P.by_group = opt.method != VarianceMethod::none || !P.in_order;
+    if (P.by_group) {
+      P.cells.resize(G);
+      std::vector<std::size_t> count(G, 0);
+      for (const CellRec& c : cells_) ++count[group_at[c.group]];
+      for (std::size_t g = 0; g < G; ++g) P.cells[g].reserve(count[g]);
+      for (const CellRec& c : cells_)
+        P.cells[group_at[c.group]].push_back({cell_data(c), rank[c.psu], c.summed});
+      const auto by_psu = [](const Prepared::CellRef& a, const Prepared::CellRef& b) {
+        return a.p < b.p;
+      };
+      for (auto& v : P.cells)
+        if (!std::is_sorted(v.begin(), v.end(), by_psu)) std::sort(v.begin(), v.end(), by_psu);
+    }
+    P.group_at = std::move(group_at);
+    const std::size_t J = P.J;
+    P.sorted.resize(G * J);
+    std::vector<Obs> obs;
     for (std::size_t g = 0; g < G; ++g) {
-      const GroupAcc& acc = groups_.at(P.group_ids[g]);
-      for (std::size_t j = 0; j < P.J; ++j) {
+      const GroupAcc& acc = groups_[P.group_dense[g]];
+      for (std::size_t j = 0; j < J; ++j) {
         if (!vars_[j].quantiles) continue;
-        std::vector<Obs> obs = acc.values[j];
-        // A total order: the result does not depend on the order rows were added in.
+        // By value, then PSU in (stratum, psu) order, then weight: a total order, so the
+        // result does not depend on the order rows were added in.
+        obs.assign(acc.values[j].begin(), acc.values[j].end());
+        for (Obs& o : obs) o.psu = rank[o.psu];
         std::sort(obs.begin(), obs.end(), [](const Obs& a, const Obs& b) {
-          return std::tie(a.y, a.stratum, a.psu, a.w) < std::tie(b.y, b.stratum, b.psu, b.w);
+          return std::tie(a.y, a.psu, a.w) < std::tie(b.y, b.psu, b.w);
         });
-        auto& s = P.sorted[g * P.J + j];
-        s.y.reserve(obs.size());
-        s.w.reserve(obs.size());
-        s.p.reserve(obs.size());
+        auto& s = P.sorted[g * J + j];
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < obs.size(); ++i)
+          n += i == 0 || obs[i].y != obs[i - 1].y || obs[i].psu != obs[i - 1].psu;
+        s.y.reserve(n);
+        s.w.reserve(n);
+        s.p.reserve(n);
         // Runs of the same value in the same PSU become one entry (their weights summed):
         // every replicate scales them alike, and scores repeat values a lot.
         for (std::size_t i = 0; i < obs.size(); ++i) {
           const Obs& o = obs[i];
-          if (i > 0 && o.y == obs[i - 1].y && o.stratum == obs[i - 1].stratum &&
-              o.psu == obs[i - 1].psu) {
+          if (i > 0 && o.y == obs[i - 1].y && o.psu == obs[i - 1].psu) {
             s.w.back() += o.w;
             continue;
           }
           s.y.push_back(o.y);
           s.w.push_back(o.w);
-          s.p.push_back(psu_index(o.stratum, o.psu));
+          s.p.push_back(o.psu);
         }
       }
     }
     return P;
+  }
+
+  /// Sums of every group (place g) and variable j at [g * J + j], each over the group's
+  /// cells in PSU order: from the lists of each group's cells, or in one pass over the
+  /// cells when they were made in PSU order (the same additions, in memory order).
+  void point_totals(const Prepared& P, std::vector<Totals>& out) const {
+    const std::size_t J = P.J;
+    if (P.by_group) {
+      for (std::size_t g = 0; g < P.cells.size(); ++g)
+        P.totals(g, nullptr, std::span(out).subspan(g * J, J));
+      return;
+    }
+    for (const CellRec& c : cells_) {
+      const double* d = cell_data(c);
+      Totals* t = out.data() + std::size_t{P.group_at[c.group]} * J;
+      for (std::size_t j = 0; j < J; ++j) {
+        const Totals s = cell_totals(d, c.summed, j, cut_[j]);
+        t[j].w += s.w;
+        t[j].wy += s.wy;
+        t[j].wa += s.wa;
+      }
+    }
   }
 
   static void set_t_interval(Interval& e, double se, double tq) {
@@ -719,7 +985,7 @@ class Summary {
         below += s.w[i];
       }
       const double F = below / W;
-      for (const auto& c : P.cells[g]) Z[c.p] = (Z[c.p] - F * c.cell->sums[3 * j]) / W;
+      for (const auto& c : P.cells[g]) Z[c.p] = (Z[c.p] - F * P.sums(c, j).w) / W;
       const double seF = std::sqrt(P.variance(Z, opt.singleton));
       const double plo = std::clamp(qprob[k] - tq * seF, 0.0, 1.0),
                    phi = std::clamp(qprob[k] + tq * seF, 0.0, 1.0);
@@ -748,13 +1014,15 @@ class Summary {
 
     const auto run = [&](std::size_t b0, std::size_t b1) {
       std::vector<double> f(P.psus()), q(K);
+      std::vector<Totals> totals(J);
       for (std::size_t b = b0; b < b1; ++b) {
         rao_wu_factors(P.stratum_size, opt.seed, b, f);
         double* r = rep.data() + b * E;
         for (std::size_t g = 0; g < G; ++g) {
           if (res.groups[g].suppressed) continue;
+          P.totals(g, f.data(), totals);
           for (std::size_t j = 0; j < J; ++j) {
-            const Totals t = P.totals(g, j, f.data());
+            const Totals& t = totals[j];
             if (!(t.w > 0)) continue;
             r[at(g, j, 0)] = t.wy / t.w;
             if (!std::isnan(vars_[j].threshold)) r[at(g, j, 1)] = t.wa / t.w;
@@ -823,8 +1091,15 @@ class Summary {
   }
 
   std::vector<SummaryVariable> vars_;
-  std::map<std::uint64_t, GroupAcc> groups_;
-  std::unordered_map<CellKey, Cell, CellHash> cells_;
+  std::vector<double> cut_;  // per variable, threshold - 1e-12: at or above it counts
+  DenseIds<std::uint64_t, IdHash> group_ids_;
+  std::vector<GroupAcc> groups_;  // by dense group number
+  DenseIds<PsuKey, PsuHash> psus_;
+  std::vector<std::uint32_t> psu_cell_;  // per PSU, its first cell
+  std::vector<CellRec> cells_;
+  // (PSU << 32 | group) -> cell, for the cells of a PSU after its first.
+  std::unordered_map<std::uint64_t, std::uint32_t> more_cells_;
+  Records row_data_, sum_data_;  // J + 1 and 3J doubles per cell
   std::uint64_t rows_ = 0;
 };
 

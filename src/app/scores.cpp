@@ -46,6 +46,31 @@ std::vector<double> numbers_of(const RawColumn& c, const Rows& row) {
   return out;
 }
 
+// Columns the table reads only as numbers (each score X with coverage_X, and composite),
+// unless a command keeps them as well: read_scores parses them as it reads them instead of
+// keeping their text (a million rows of ten text columns are 320 MB).
+std::vector<char> numbers_only(const std::vector<std::string>& header, const ScoresWant& want) {
+  std::vector<char> out(header.size(), 0);
+  if (want.all_columns) return out;
+  const auto at = [&](std::string_view name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  for (std::size_t j = 0; j < header.size(); ++j) {
+    const auto& h = header[j];
+    if (h == "composite") out[j] = 1;
+    if (h.rfind("coverage_", 0) == 0 && h.size() > 9 && h.substr(9) != "composite" &&
+        at(h.substr(9)) < header.size())
+      out[j] = out[at(h.substr(9))] = 1;
+  }
+  for (std::size_t j = 0; j < header.size(); ++j) {
+    const auto& h = header[j];
+    if (h == "status" || h == "instrument" || h == "category") out[j] = 0;
+    for (const auto& [name, option] : want.columns)
+      if (h == name) out[j] = 0;
+  }
+  return out;
+}
+
 TypedColumn typed(RawColumn&& c) {
   TypedColumn out;
   out.name = std::move(c.name);
@@ -230,11 +255,12 @@ ScoresTable read_scores(const std::string& path, const ScoresWant& want) {
       for (std::size_t k = 0; k < header.size(); ++k)
         if (header[k] == header[j].substr(9)) keep[k] = 1;
 
+  const std::vector<char> numeric = numbers_only(header, want);
   std::vector<RawColumn> cols;
   std::vector<std::size_t> at;
   for (std::size_t j = 0; j < header.size(); ++j)
     if (keep[j]) {
-      cols.push_back(RawColumn{header[j], false, {}, {}, {}});
+      cols.push_back(RawColumn{header[j], numeric[j] != 0, {}, {}, {}});
       at.push_back(j);
     }
   io::RecordBatch batch;
@@ -245,10 +271,31 @@ ScoresTable read_scores(const std::string& path, const ScoresWant& want) {
       if (row.size() != header.size())
         throw input_error("ragged_row", "field count differs from the header", batch.record[r]);
       records.push_back(batch.record[r]);
-      for (std::size_t k = 0; k < at.size(); ++k) cols[k].text.emplace_back(row[at[k]]);
+      for (std::size_t k = 0; k < at.size(); ++k) {
+        RawColumn& c = cols[k];
+        if (c.numeric) {
+          // As numbers_of() reads text: empty is NaN, anything else a finite number.
+          const auto cell = detail::trim(row[at[k]]);
+          double x = nan;
+          if (cell.empty() || detail::parse_number(cell, x)) {
+            c.number.push_back(x);
+            continue;
+          }
+          // Not a number: text from here on, for the table to report this cell where it
+          // reads the column (the cells before were numbers; empty text stands for them).
+          c.numeric = false;
+          c.text.assign(c.number.size(), std::string());
+          c.number = {};
+        }
+        c.text.emplace_back(row[at[k]]);
+      }
     }
   }
   if (header.empty()) throw input_error("empty_file", "'" + path + "' has no header");
+  // Row i on line i + 2 (no record spans lines): the table numbers rows so without them.
+  bool plain = true;
+  for (std::size_t i = 0; i < records.size() && plain; ++i) plain = records[i] == i + 2;
+  if (plain) records = {};
   return ScoresTable(std::move(cols), want, 2, path, std::move(records));
 }
 

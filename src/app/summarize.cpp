@@ -157,7 +157,8 @@ Report summarize(const ScoresTable& t, const SummarizeRequest& req,
   }
 
   std::vector<SummaryVariable> vars;
-  for (std::size_t s = 0; s < S; ++s) vars.push_back({threshold, true});
+  // Quantiles are shown with the survey options only; without them no value is kept.
+  for (std::size_t s = 0; s < S; ++s) vars.push_back({threshold, survey});
   for (std::size_t k = 0; k < K; ++k) vars.push_back({nan, false});
   Summary summary(vars);
   {
