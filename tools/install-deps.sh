@@ -19,6 +19,9 @@ debs=(
   clang libfuzzer-14-dev libclang-rt-14-dev
   # HTML report tests: Playwright drives this Chromium, as it may not download its own
   chromium
+  # tests/python/test_survey_r.py: R's survey and psych are the independent reference of
+  # the survey statistics and reliability; jsonlite carries R's numbers back to pytest
+  r-base-core r-cran-survey r-cran-psych r-cran-jsonlite
 )
 
 missing=()
