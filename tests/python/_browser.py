@@ -15,7 +15,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -45,6 +45,7 @@ class Rendered:
     screenshot: Path  # full-page PNG at the given width
     pdf: Path  # A4 print with backgrounds, as the print stylesheet lays it out
     pdf_pages: int
+    evaluated: Any = None  # the value of render(..., evaluate=...)
 
 
 def chromium_path() -> str | None:
@@ -78,9 +79,11 @@ def require_browser() -> str:
     return exe
 
 
-def render(path: Path, out_dir: Path, *, width: int = 1200) -> Rendered:
+def render(path: Path, out_dir: Path, *, width: int = 1200, evaluate: str | None = None) -> Rendered:
     """Load the local HTML file `path` offline and record its errors, requests, look and
-    A4 print. Files are written to out_dir as <stem>.png and <stem>.pdf."""
+    A4 print. Files are written to out_dir as <stem>.png and <stem>.pdf. `evaluate`, when
+    given, is a JavaScript expression run in the loaded page through the DevTools protocol
+    (the page's own CSP forbids scripts); its value is `Rendered.evaluated`."""
     exe = require_browser()
     from playwright.sync_api import sync_playwright
 
@@ -90,6 +93,7 @@ def render(path: Path, out_dir: Path, *, width: int = 1200) -> Rendered:
     pdf = out_dir / f"{path.stem}.pdf"
     console_errors: list[str] = []
     requests: list[str] = []
+    evaluated: Any = None
 
     def on_console(msg: ConsoleMessage) -> None:
         if msg.type in ("error", "warning"):
@@ -120,6 +124,8 @@ def render(path: Path, out_dir: Path, *, width: int = 1200) -> Rendered:
             page.on("request", on_request)
             page.route("**/*", on_route)
             page.goto(doc_url, wait_until="load")
+            if evaluate is not None:
+                evaluated = page.evaluate(evaluate)
             page.screenshot(path=str(screenshot), full_page=True)
             page.pdf(path=str(pdf), format="A4", print_background=True)
             # A last round trip so events the page sent before printing are delivered.
@@ -133,6 +139,7 @@ def render(path: Path, out_dir: Path, *, width: int = 1200) -> Rendered:
         screenshot=screenshot,
         pdf=pdf,
         pdf_pages=pdf_page_count(pdf),
+        evaluated=evaluated,
     )
 
 

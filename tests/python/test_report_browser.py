@@ -40,3 +40,46 @@ def test_renders_offline_and_prints(tmp_path: Path, lang: str) -> None:
     starts = [i for i, p in enumerate(pages) for t in SECTIONS[lang][2:] if p.lstrip().startswith(t)]
     assert len(starts) >= 3, [p[:40] for p in pages]
     assert "PROVISIONAL" in pages[0] or "PROVISOIRE" in pages[0] or "PROVISÓRIO" in pages[0]
+
+
+# Every piece of text with its colour and the colour behind it (the first ancestor with a
+# background that is not transparent), as the browser computes them.
+_COLOURS = """
+[...document.querySelectorAll('h1, h2, p, th, td, caption, figcaption, li, a, svg text')]
+  .filter(e => e.textContent.trim().length > 0)
+  .map(e => {
+    const s = getComputedStyle(e);
+    let b = e, bg = 'rgba(0, 0, 0, 0)';
+    while (b && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) {
+      bg = getComputedStyle(b).backgroundColor; b = b.parentElement;
+    }
+    const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && s.fontWeight >= 700);
+    return [e.tagName, e.tagName === 'text' ? s.fill : s.color, bg, large];
+  })
+"""
+
+
+def _luminance(css: str) -> float:
+    parts = [float(x) for x in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
+
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in parts)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_text_has_sufficient_contrast(tmp_path: Path) -> None:
+    """WCAG 2 AA: 4.5:1 for text, 3:1 for large text, for every text element the browser
+    lays out (tables, notes, banners, chart labels)."""
+    html = reinscore.report(SAMPLE, by="country").save(tmp_path / "report.html")
+    colours = render(html, tmp_path, evaluate=_COLOURS).evaluated
+    assert len(colours) > 100
+    worst = []
+    for tag, fg, bg, large in colours:
+        a, b = _luminance(fg), _luminance("rgb(255, 255, 255)" if bg == "rgba(0, 0, 0, 0)" else bg)
+        ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
+        if ratio < (3.0 if large else 4.5):
+            worst.append((tag, fg, bg, round(ratio, 2)))
+    assert not worst, worst[:5]
