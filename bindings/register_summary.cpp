@@ -27,6 +27,7 @@ void register_summary(py::module_& m) {
       .def_readwrite("level", &app::SummarizeRequest::level)
       .def_readwrite("interval", &app::SummarizeRequest::interval)
       .def_readwrite("singleton", &app::SummarizeRequest::singleton)
+      .def_readwrite("share_interval", &app::SummarizeRequest::share_interval)
       .def_readwrite("threshold", &app::SummarizeRequest::threshold)
       .def_readwrite("compare", &app::SummarizeRequest::compare)
       .def_readwrite("min_cell", &app::SummarizeRequest::min_cell)

@@ -17,6 +17,8 @@
 #include <reinscore/error.hpp>
 
 #include <Eigen/Core>
+#include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/beta.hpp>
 
 #include <algorithm>
 #include <array>
@@ -59,6 +61,28 @@ enum class BootstrapInterval {
   normal,      ///< estimate -/+ t_{df} * bootstrap SE
 };
 
+/// Confidence intervals of shares (R's svyciprop, survey 4.1), from the share p, its SE and
+/// t = t_{df, (1+level)/2} with the design's df. Every bound is in [0, 1] except wald's.
+enum class ShareInterval {
+  logit,   ///< expit(logit p -/+ t SE / (p (1 - p))): svyciprop "logit" (R's default)
+  wilson,  ///< Wilson's score interval, n = p (1 - p) / SE^2 (effective sample size) and t
+  beta,    ///< Korn & Graubard (1998), svyciprop "beta": Clopper-Pearson at the effective n
+  wald,    ///< p -/+ t SE: svyciprop "mean"
+};
+
+inline std::string_view share_interval_name(ShareInterval s) noexcept {
+  switch (s) {
+    case ShareInterval::logit:
+      return "logit";
+    case ShareInterval::wilson:
+      return "wilson";
+    case ShareInterval::beta:
+      return "beta";
+    case ShareInterval::wald:
+      return "wald";
+  }
+  return "?";
+}
 inline std::string_view variance_method_name(VarianceMethod m) noexcept {
   switch (m) {
     case VarianceMethod::none:
@@ -100,6 +124,14 @@ inline SingletonStrata parse_singleton(std::string_view s) {
   throw std::invalid_argument(
       "unknown singleton-strata rule (error, certainty or centered) [unknown_singleton]");
 }
+inline ShareInterval parse_share_interval(std::string_view s) {
+  if (s == "logit") return ShareInterval::logit;
+  if (s == "wilson") return ShareInterval::wilson;
+  if (s == "beta") return ShareInterval::beta;
+  if (s == "wald") return ShareInterval::wald;
+  throw std::invalid_argument(
+      "unknown share interval (logit, wilson, beta or wald) [unknown_share_interval]");
+}
 inline BootstrapInterval parse_bootstrap_interval(std::string_view s) {
   if (s == "percentile") return BootstrapInterval::percentile;
   if (s == "normal") return BootstrapInterval::normal;
@@ -113,6 +145,8 @@ struct SummaryVariable {
   double threshold = std::numeric_limits<double>::quiet_NaN();
   /// Keep the values for quantiles (costs 24 bytes per observed value).
   bool quantiles = true;
+  /// The values are 0/1: the mean is a share and gets the share interval.
+  bool share = false;
 };
 
 struct SummaryOptions {
@@ -124,6 +158,8 @@ struct SummaryOptions {
   unsigned threads = 1;  ///< bootstrap threads, 0: all cores; never changes results
   SingletonStrata singleton = SingletonStrata::error;
   BootstrapInterval interval = BootstrapInterval::percentile;
+  /// Intervals of shares (above, means of share variables): linearised, bootstrap normal.
+  ShareInterval share_interval = ShareInterval::logit;
   std::uint64_t min_cell = 10;  ///< groups with fewer rows are suppressed
   std::string strata_column;    ///< named in messages only
 };
@@ -191,6 +227,7 @@ struct DesignSummary {
   std::uint64_t seed = 0;
   SingletonStrata singleton = SingletonStrata::error;
   BootstrapInterval interval = BootstrapInterval::percentile;
+  ShareInterval share_interval = ShareInterval::logit;
 };
 
 struct SummaryResult {
@@ -198,6 +235,51 @@ struct SummaryResult {
   std::vector<GroupSummary> groups;        ///< ascending by id
   std::vector<ContrastSummary> contrasts;  ///< in the order asked
 };
+
+/// Interval of a share p with standard error se: `how` with t = t_quantile (the design's df);
+/// beta also needs the rows n and the df of the share's domain (R's nrow and degf of the
+/// domain design). se = 0 (p 0 or 1 among them) gives [p, p] whatever the method.
+inline void share_interval(Interval& e, ShareInterval how, double t_quantile, double level,
+                           double n, double domain_df) {
+  const double p = e.estimate, se = e.se, t = t_quantile;
+  if (std::isnan(p) || std::isnan(se) || std::isnan(t)) return;
+  if (se == 0 || how == ShareInterval::wald) {
+    e.lo = p - t * se;
+    e.hi = p + t * se;
+    return;
+  }
+  switch (how) {
+    case ShareInterval::logit: {
+      // svyglm(y ~ 1, family = quasibinomial): the SE of logit p is SE / (p (1 - p)).
+      const double l = std::log(p / (1 - p)), h = t * se / (p * (1 - p));
+      e.lo = 1 / (1 + std::exp(-(l - h)));
+      e.hi = 1 / (1 + std::exp(-(l + h)));
+      return;
+    }
+    case ShareInterval::wilson: {
+      const double neff = p * (1 - p) / (se * se), t2n = t * t / neff;
+      const double centre = (p + t2n / 2) / (1 + t2n);
+      const double half = t / (1 + t2n) * std::sqrt(se * se + t2n / (4 * neff));
+      e.lo = std::max(0.0, centre - half);
+      e.hi = std::min(1.0, centre + half);
+      return;
+    }
+    case ShareInterval::beta: {
+      e.lo = e.hi = std::numeric_limits<double>::quiet_NaN();
+      if (!(n > 1) || !(domain_df > 0)) return;
+      // Korn & Graubard's effective n, scaled by (t_{n-1} / t_{df})^2 as R does.
+      const double a = (1 - level) / 2;
+      const double tn = boost::math::quantile(boost::math::students_t(n - 1), a),
+                   td = boost::math::quantile(boost::math::students_t(domain_df), a);
+      const double ne = p * (1 - p) / (se * se) * (tn / td) * (tn / td);
+      e.lo = boost::math::ibeta_inv(ne * p, ne * (1 - p) + 1, a);
+      e.hi = boost::math::ibeta_inv(ne * p + 1, ne * (1 - p), 1 - a);
+      return;
+    }
+    case ShareInterval::wald:
+      return;
+  }
+}
 
 /// Weighted quantile: the smallest value y with F(y) >= p, F the weighted empirical
 /// distribution function (Hyndman & Fan 1996 definition 1, the inverse of the ECDF,
@@ -469,11 +551,13 @@ class Summary {
           VariableSummary& v = out.variables[j];
           P.linearized(g, j, Stat::mean, v.mean.estimate, Z);
           set_t_interval(v.mean, std::sqrt(P.variance(Z, opt.singleton)), tq);
+          if (vars_[j].share) set_share_interval(P, g, j, opt, tq, v, v.mean);
           if (!std::isnan(v.above.estimate)) {
             P.linearized(g, j, Stat::above, v.above.estimate, Z);
             set_t_interval(v.above, std::sqrt(P.variance(Z, opt.singleton)), tq);
+            set_share_interval(P, g, j, opt, tq, v, v.above);
           }
-          if (vars_[j].quantiles) woodruff(P, g, j, opt, qprob, qorder, tq, v, Z);
+          if (vars_[j].quantiles) woodruff(P, g, j, opt, qprob, qorder, v, Z);
         }
       }
       for (std::size_t c = 0; c < cidx.size(); ++c) {
@@ -718,6 +802,12 @@ class Summary {
     std::vector<Sorted> sorted;  // per group * J + variable
 
     std::size_t psus() const noexcept { return stratum_begin.back(); }
+    /// The stratum (place) of PSU p.
+    std::size_t stratum_of(std::size_t p) const noexcept {
+      return static_cast<std::size_t>(
+          std::upper_bound(stratum_begin.begin(), stratum_begin.end(), p) - stratum_begin.begin() -
+          1);
+    }
     std::size_t group_index(std::uint64_t id) const noexcept {
       const auto it = std::lower_bound(group_ids.begin(), group_ids.end(), id);
       return it != group_ids.end() && *it == id ? static_cast<std::size_t>(it - group_ids.begin())
@@ -861,6 +951,7 @@ class Summary {
     d.t_quantile = t_quantile(d.df, opt.level);
     d.singleton = opt.singleton;
     d.interval = opt.interval;
+    d.share_interval = opt.share_interval;
     if (opt.method == VarianceMethod::bootstrap) {
       d.replicates = opt.replicates;
       d.seed = opt.seed;
@@ -966,35 +1057,66 @@ class Summary {
     e.hi = e.estimate + tq * se;
   }
 
-  /// Woodruff (1952) intervals for the quantiles of group g, variable j: the linearised SE
-  /// of F(q_p) (the domain share of values <= q_p) gives p -/+ t SE on the probability
-  /// scale, mapped back through the quantile function; SE = (hi - lo) / (2 t).
+  /// R's degf of the domain of group g, variable j (after na.rm): PSUs and strata holding
+  /// an observed value of positive weight in it. Cells are in PSU order, PSUs in stratum
+  /// order.
+  static double domain_df(const Prepared& P, std::size_t g, std::size_t j) {
+    std::size_t psus = 0, strata = 0, last = npos;
+    for (const auto& c : P.cells[g]) {
+      if (!(P.sums(c, j).w > 0)) continue;
+      ++psus;
+      const std::size_t h = P.stratum_of(c.p);
+      strata += h != last;
+      last = h;
+    }
+    return static_cast<double>(psus) - static_cast<double>(strata);
+  }
+
+  /// The share interval of `e` (estimate and se set), a share of group g, variable j.
+  static void set_share_interval(const Prepared& P, std::size_t g, std::size_t j,
+                                 const SummaryOptions& opt, double tq, const VariableSummary& v,
+                                 Interval& e) {
+    // Only beta needs the domain's rows and df.
+    const bool beta = opt.share_interval == ShareInterval::beta;
+    share_interval(e, opt.share_interval, tq, opt.level,
+                   beta ? static_cast<double>(v.observed) : 0.0, beta ? domain_df(P, g, j) : 0.0);
+  }
+
+  /// Woodruff (1952) intervals for the quantiles of group g, variable j, as R's
+  /// svyquantile computes them by default (survey 4.1, interval.type = "mean", woodruffCI):
+  /// F = the domain share of values <= q_p, F -/+ t SE(F) on the probability scale mapped
+  /// back through the quantile function, SE = (hi - lo) / (2 t). A probability bound
+  /// outside [0, 1] gives NaN, as in R: clipping would claim a bound the data do not give.
   void woodruff(const Prepared& P, std::size_t g, std::size_t j, const SummaryOptions& opt,
-                const std::vector<double>& qprob, const std::vector<std::size_t>& qorder, double tq,
+                const std::vector<double>& qprob, const std::vector<std::size_t>& qorder,
                 VariableSummary& v, std::vector<double>& Z) const {
     const auto& s = P.sorted[g * P.J + j];
     const double W = v.sum_weights;
     if (!(W > 0)) return;
+    const double tq = t_quantile(domain_df(P, g, j), opt.level);  // R: the domain's degf
     for (std::size_t k = 0; k < qprob.size(); ++k) {
       Interval& e = v.quantiles[qorder[k]];
       const double q = e.estimate;
-      std::fill(Z.begin(), Z.end(), 0.0);
-      double below = 0;
-      for (std::size_t i = 0; i < s.y.size() && s.y[i] <= q; ++i) {
-        Z[s.p[i]] += s.w[i];
-        below += s.w[i];
+      double below = 0, total = 0;
+      for (std::size_t i = 0; i < s.y.size(); ++i) {
+        total += s.w[i];
+        if (s.y[i] <= q) below += s.w[i];
       }
-      const double F = below / W;
-      for (const auto& c : P.cells[g]) Z[c.p] = (Z[c.p] - F * P.sums(c, j).w) / W;
+      // Summed alike, so F is exactly 1 (and every z exactly 0) when all values are <= q.
+      const double F = below / total;
+      std::fill(Z.begin(), Z.end(), 0.0);
+      for (std::size_t i = 0; i < s.y.size(); ++i)
+        Z[s.p[i]] += s.w[i] * ((s.y[i] <= q ? 1.0 : 0.0) - F) / W;
       const double seF = std::sqrt(P.variance(Z, opt.singleton));
-      const double plo = std::clamp(qprob[k] - tq * seF, 0.0, 1.0),
-                   phi = std::clamp(qprob[k] + tq * seF, 0.0, 1.0);
-      if (std::isnan(plo) || std::isnan(phi)) continue;
-      const std::array<double, 2> pp{plo, phi};
+      const double plo = F - tq * seF, phi = F + tq * seF;
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      e.lo = e.hi = e.se = nan;
+      const bool lo_ok = plo >= 0, hi_ok = phi <= 1;  // false for NaN too
+      const std::array<double, 2> pp{lo_ok ? plo : 0.0, hi_ok ? phi : 1.0};
       std::array<double, 2> lohi{};
       P.quantiles(g, j, nullptr, W, pp, lohi);
-      e.lo = lohi[0];
-      e.hi = lohi[1];
+      if (lo_ok) e.lo = lohi[0];
+      if (hi_ok) e.hi = lohi[1];
       e.se = (e.hi - e.lo) / (2 * tq);
     }
   }
@@ -1069,6 +1191,11 @@ class Summary {
         VariableSummary& v = res.groups[g].variables[j];
         finish(v.mean, [&](std::size_t b) { return rep[b * E + at(g, j, 0)]; });
         finish(v.above, [&](std::size_t b) { return rep[b * E + at(g, j, 1)]; });
+        // Normal intervals of shares as linearised ones (percentile ones stay in [0, 1]).
+        if (opt.interval == BootstrapInterval::normal) {
+          if (vars_[j].share) set_share_interval(P, g, j, opt, tq, v, v.mean);
+          set_share_interval(P, g, j, opt, tq, v, v.above);
+        }
         for (std::size_t k = 0; k < K; ++k)
           finish(v.quantiles[qorder[k]],
                  [&](std::size_t b) { return rep[b * E + at(g, j, 2 + k)]; });

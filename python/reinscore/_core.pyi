@@ -620,6 +620,7 @@ class SummarizeRequest:
     level: float
     interval: str
     singleton: str
+    share_interval: str
     threshold: float | None
     compare: str
     min_cell: int

@@ -47,7 +47,8 @@ class SurveySummary:
         ``suppressed``. Empty without ``compare``.
     design : dict
         Method, columns, number of strata and PSUs, degrees of freedom, level, t
-        quantile, replicates, seed, singleton rule, interval type, threshold.
+        quantile, replicates, seed, singleton rule, interval type, share interval,
+        threshold.
     by : list of str
     min_cell : int
     report : reinscore._core.Report
@@ -122,7 +123,9 @@ class SurveySummary:
             cells = [html.escape(str(r[b])) for b in self.by]
             n = f"&lt;{self.min_cell}" if r["suppressed"] else str(r["n"])
             cells += [html.escape(str(r["variable"])), html.escape(str(r["statistic"])), n, _fmt(r["estimate"])]
-            ci = "" if math.isnan(r["lo"]) else f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
+            # A quantile bound can be NaN alone (its probability left [0, 1]): keep the other.
+            both = math.isnan(r["lo"]) and math.isnan(r["hi"])
+            ci = "" if both else f"{_fmt(r['lo'])} – {_fmt(r['hi'])}"
             cells += [_fmt(r["se"], 6), ci]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         level = int(self.design["level"] * 100)
@@ -197,6 +200,7 @@ def survey_summary(
     quantiles: Sequence[float] = (0.25, 0.5, 0.75),
     singleton: str = "error",
     interval: str = "percentile",
+    share_interval: str = "logit",
     threads: int = 1,
     instrument: str | None = None,
     allow_mixed: bool = False,
@@ -236,6 +240,11 @@ def survey_summary(
         Groups with fewer rows are suppressed (no estimate, no count, no difference).
     quantiles : sequence of float
         Quantile probabilities (weighted inverse of the ECDF, Hyndman & Fan type 1).
+    share_interval : "logit", "wilson", "beta" or "wald"
+        Intervals of shares (``above``, ``share_*``), with the design's df: logit
+        (default) and beta as R's ``svyciprop``, wald its ``"mean"`` (estimate ± t·SE),
+        wilson the score interval at the effective sample size p(1 − p)/SE². All but
+        wald stay in [0, 1]. Applies to linearised and bootstrap normal intervals.
     singleton : "error", "certainty" or "centered"
         Strata with a single PSU: refuse (default), take the PSU as certain (no
         variance), or centre it at the mean of all PSU totals (linearisation only).
@@ -267,6 +276,7 @@ def survey_summary(
     req.level = level
     req.interval = str(interval)
     req.singleton = str(singleton)
+    req.share_interval = str(share_interval)
     req.threshold = None if threshold is None else float(threshold)
     if compare is not None:
         req.compare = compare if isinstance(compare, str) else f"{compare[0]}:{compare[1]}"

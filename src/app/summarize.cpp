@@ -56,6 +56,7 @@ void SummarizeRequest::check() const {
   if (!ci.empty()) check_choice("--ci", ci, {"linearization", "bootstrap"});
   check_choice("--interval", interval, {"percentile", "normal"});
   check_choice("--singleton", singleton, {"error", "certainty", "centered"});
+  check_choice("--share-interval", share_interval, {"logit", "wilson", "beta", "wald"});
   check_range<std::int64_t>("--replicates", replicates, 2, max_replicates);
   check_range<std::int64_t>("--seed", seed, 0, max_seed);
   check_range<std::int64_t>("--threads", threads, 0, max_threads);
@@ -73,6 +74,7 @@ void SummarizeRequest::check() const {
   check_needs("--threads", threads != defaults.threads, "--ci bootstrap", boot);
   check_needs("--level", level != defaults.level, "--ci", !ci.empty());
   check_needs("--singleton", singleton != defaults.singleton, "--ci", !ci.empty());
+  check_needs("--share-interval", share_interval != defaults.share_interval, "--ci", !ci.empty());
   check_needs("--digits", digits != defaults.digits, "the survey options (--weight, --ci, ...)",
               survey || !ci.empty());
   if (boot && singleton == "centered")
@@ -114,6 +116,7 @@ Report summarize(const ScoresTable& t, const SummarizeRequest& req,
   opt.threads = static_cast<unsigned>(req.threads);
   opt.singleton = parse_singleton(req.singleton);
   opt.interval = parse_bootstrap_interval(req.interval);
+  opt.share_interval = parse_share_interval(req.share_interval);
   opt.min_cell = static_cast<std::uint64_t>(req.min_cell);
   opt.strata_column = req.strata;
 
@@ -159,7 +162,7 @@ Report summarize(const ScoresTable& t, const SummarizeRequest& req,
   std::vector<SummaryVariable> vars;
   // Quantiles are shown with the survey options only; without them no value is kept.
   for (std::size_t s = 0; s < S; ++s) vars.push_back({threshold, survey});
-  for (std::size_t k = 0; k < K; ++k) vars.push_back({nan, false});
+  for (std::size_t k = 0; k < K; ++k) vars.push_back({nan, false, true});  // status shares
   Summary summary(vars);
   {
     const std::vector<double> w =
@@ -447,6 +450,8 @@ Report summarize(const ScoresTable& t, const SummarizeRequest& req,
     text("seed", boot ? std::to_string(ds.seed) : std::string());  // text: exact to 2^64
     text("singleton", std::string(singleton_name(ds.singleton)));
     text("interval", boot ? std::string(bootstrap_interval_name(ds.interval)) : std::string());
+    text("share_interval",
+         ci ? std::string(share_interval_name(ds.share_interval)) : std::string());
     number("threshold", threshold);
     number("min_cell", static_cast<double>(req.min_cell), Kind::count);
     rep.tables.push_back(std::move(design));

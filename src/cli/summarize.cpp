@@ -48,6 +48,8 @@ int cmd_summarize(const std::vector<std::string>& args) {
       "bootstrap intervals: percentile or normal")(
       "singleton", po::value(&req.singleton)->default_value("error"),
       "strata with one PSU: error, certainty or centered (linearization)")(
+      "share-interval", po::value(&req.share_interval)->default_value("logit"),
+      "intervals of shares: logit, wilson, beta or wald (as R's svyciprop)")(
       "threshold", po::value(&threshold),
       "shares at or above this score (default: the instrument's threshold)")(
       "compare", po::value(&req.compare),

@@ -141,6 +141,44 @@ TEST(Summarize, CheckNamesTheOption) {
   req.level = 1.5;
   req.ci = "linearization";
   EXPECT_THROW(req.check(), option_error);
+  req = {};
+  req.share_interval = "wilson";  // needs --ci
+  try {
+    req.check();
+    FAIL();
+  } catch (const option_error& e) {
+    EXPECT_EQ(e.option(), "--share-interval");
+  }
+  req.ci = "linearization";
+  EXPECT_NO_THROW(req.check());
+  req.share_interval = "clopper";
+  try {
+    req.check();
+    FAIL();
+  } catch (const option_error& e) {
+    EXPECT_EQ(e.option(), "--share-interval");
+  }
+}
+
+TEST(Summarize, StatusSharesGetTheShareInterval) {
+  // Round 2 has one "insufficient" of 4 rows: a Wald interval goes below 0, logit not.
+  SummarizeRequest req;
+  req.by = {"round"};
+  req.ci = "linearization";
+  req.threshold = 0.5;
+  req.min_cell = 0;
+  const auto lo_of = [&](const std::string& how) {
+    req.share_interval = how;
+    const Report r = summarize(table(req.want()), req, nowhere());
+    EXPECT_EQ(r.table("design").at("share_interval").text[0], how);
+    return r.table("groups").at("lo_share_insufficient").values[1];
+  };
+  EXPECT_LT(lo_of("wald"), 0);
+  for (const char* how : {"logit", "wilson", "beta"}) {
+    const double lo = lo_of(how);
+    EXPECT_GE(lo, 0) << how;
+    EXPECT_LT(lo, 0.25) << how;
+  }
 }
 
 TEST(Summarize, InvalidWeightNamesRowAndColumn) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/math/distributions/students_t.hpp>
+#include <boost/math/special_functions/beta.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -375,24 +376,26 @@ TEST(Linearization, WoodruffIntervalsBracketTheQuantile) {
   }
 }
 
-TEST(Linearization, WoodruffMatchesTheCdfSe) {
-  // By hand: the SE of the share of values <= the median gives p -/+ t se on the
-  // probability scale; the interval is the quantile function there.
-  const auto rows = random_rows(400, 8, 3, 1, 1, 0.0);
-  auto o = lin();
-  o.probabilities = {0.5};
-  const auto r = make(rows, 1).compute(o);
-  const auto& q = var(r, 0, 0).quantiles[0];
-  const double med = q.estimate;
-  const double seF =
-      std::sqrt(ref_variance(rows, 0, 0, [&](double y) { return y <= med ? 1.0 : 0.0; }));
-  const double t = r.design.t_quantile;
+// Woodruff's interval by hand, as R's svyquantile (survey 4.1, woodruffCI, "mean"):
+// F = the share of group g at or below q, its linearised SE, F -/+ t SE mapped back
+// through the weighted inverse ECDF; a probability bound outside [0, 1] gives NaN; t with
+// the domain's df (PSUs minus strata holding an observed value of the group).
+Interval ref_woodruff(const std::vector<Row>& rows, std::uint64_t g, std::size_t j, double q,
+                      double level) {
   std::vector<std::pair<double, double>> yw;
-  double W = 0;
-  for (const auto& x : rows) {
-    yw.emplace_back(x.y[0], x.w);
-    W += x.w;
-  }
+  std::set<std::pair<std::uint64_t, std::uint64_t>> psus;
+  std::set<std::uint64_t> strata;
+  double W = 0, below = 0;
+  for (const auto& r : rows)
+    if (r.group == g && !std::isnan(r.y[j])) {
+      yw.emplace_back(r.y[j], r.w);
+      W += r.w;
+      below += r.y[j] <= q ? r.w : 0.0;
+      if (r.w > 0) {
+        psus.emplace(r.stratum, r.psu);
+        strata.insert(r.stratum);
+      }
+    }
   std::sort(yw.begin(), yw.end());
   const auto Q = [&](double p) {
     double cum = 0;
@@ -402,8 +405,173 @@ TEST(Linearization, WoodruffMatchesTheCdfSe) {
     }
     return yw.back().first;
   };
-  EXPECT_EQ(q.lo, Q(0.5 - t * seF));
-  EXPECT_EQ(q.hi, Q(0.5 + t * seF));
+  const double F = below / W;
+  const double seF =
+      std::sqrt(ref_variance(rows, g, j, [&](double y) { return y <= q ? 1.0 : 0.0; }));
+  const double df = static_cast<double>(psus.size()) - static_cast<double>(strata.size());
+  const double t = boost::math::quantile(boost::math::students_t(df), (1 + level) / 2);
+  Interval e;
+  e.estimate = q;
+  e.lo = F - t * seF >= 0 ? Q(F - t * seF) : NaN;
+  e.hi = F + t * seF <= 1 ? Q(F + t * seF) : NaN;
+  e.se = (e.hi - e.lo) / (2 * t);
+  return e;
+}
+
+TEST(Linearization, WoodruffCentresAtTheShareAtOrBelowTheEstimate) {
+  const auto rows = random_rows(400, 8, 3, 1, 1, 0.0);
+  auto o = lin();
+  o.probabilities = {0.5};
+  const auto r = make(rows, 1).compute(o);
+  const auto& q = var(r, 0, 0).quantiles[0];
+  // On 1/8 steps F(median) is well above 1/2: centring at p would give another interval.
+  double W = 0, below = 0;
+  for (const auto& x : rows) {
+    W += x.w;
+    below += x.y[0] <= q.estimate ? x.w : 0.0;
+  }
+  ASSERT_GT(below / W, 0.55);
+  const Interval want = ref_woodruff(rows, 0, 0, q.estimate, o.level);
+  EXPECT_EQ(q.lo, want.lo);
+  EXPECT_EQ(q.hi, want.hi);
+  EXPECT_NEAR(q.se, want.se, 1e-15);
+}
+
+TEST(Linearization, WoodruffBoundsOutsideTheUnitIntervalAreNaN) {
+  // Few PSUs (large t) and extreme probabilities: some probability bounds leave [0, 1].
+  std::size_t nan_lo = 0, nan_hi = 0, checked = 0;
+  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
+    const auto rows = random_rows(80, seed, 1, 1, 1, 0.0, false);
+    auto o = lin();
+    o.probabilities = {0.04, 0.5, 0.96};
+    const auto r = make(rows, 1).compute(o);
+    for (const auto& q : var(r, 0, 0).quantiles) {
+      const Interval want = ref_woodruff(rows, 0, 0, q.estimate, o.level);
+      expect_same(q, want, 1e-12, "woodruff");
+      nan_lo += std::isnan(q.lo);
+      nan_hi += std::isnan(q.hi);
+      if (!std::isnan(q.lo)) {
+        EXPECT_LE(q.lo, q.estimate);
+      }
+      if (!std::isnan(q.hi)) {
+        EXPECT_GE(q.hi, q.estimate);
+      }
+      EXPECT_EQ(std::isnan(q.se), std::isnan(q.lo) || std::isnan(q.hi));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 60u);
+  EXPECT_GT(nan_lo, 0u);
+  EXPECT_GT(nan_hi, 0u);
+}
+
+TEST(Linearization, WoodruffUsesTheDomainsDegreesOfFreedom) {
+  // Group 1 lives in stratum 0 only and in 3 of its PSUs: its quantile df is 3 - 1 = 2,
+  // not the design's; its mean keeps the design's df (as R's confint(..., df = degf)).
+  auto rows = random_rows(600, 5, 3, 1, 1, 0.0, false);
+  std::mt19937 gen(9);
+  for (int i = 0; i < 90; ++i)
+    rows.push_back({1,
+                    {std::uniform_real_distribution<double>(0, 1)(gen)},
+                    1.0 + (i % 4),
+                    0,
+                    100 + static_cast<std::uint64_t>(i % 3)});
+  const auto r = make(rows, 1).compute(lin());
+  const auto& v = var(r, 1, 0);
+  const double t2 = boost::math::quantile(boost::math::students_t(2.0), 0.975);
+  ASSERT_GT(r.design.df, 5);
+  for (const auto& q : v.quantiles) {
+    const Interval want = ref_woodruff(rows, 1, 0, q.estimate, 0.95);
+    expect_same(q, want, 1e-12, "domain woodruff");
+    if (!std::isnan(q.se)) {
+      EXPECT_NEAR(q.se, (q.hi - q.lo) / (2 * t2), 1e-15);
+    }
+  }
+  EXPECT_NEAR(v.mean.hi - v.mean.estimate, r.design.t_quantile * v.mean.se, 1e-15);
+}
+
+TEST(Linearization, ShareIntervalsFollowSvyciprop) {
+  // Group 1's share of y >= 1.05 is small (about 0.15), group 0 has none (SE 0).
+  const auto rows = random_rows(300, 17, 3, 2, 1, 0.05);
+  const auto ind = [](double y) { return y >= 1.05 - 1e-12 ? 1.0 : 0.0; };
+  double W = 0, A = 0, n = 0;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> psus;
+  std::set<std::uint64_t> strata;
+  for (const auto& r : rows)
+    if (r.group == 1 && !std::isnan(r.y[0])) {
+      W += r.w;
+      A += r.w * ind(r.y[0]);
+      n += 1;
+      psus.emplace(r.stratum, r.psu);
+      strata.insert(r.stratum);
+    }
+  const double p = A / W, se = std::sqrt(ref_variance(rows, 1, 0, ind));
+  const double ddf = static_cast<double>(psus.size()) - static_cast<double>(strata.size());
+  const auto expit = [](double x) { return 1 / (1 + std::exp(-x)); };
+  const auto tq = [](double df, double a) {
+    return boost::math::quantile(boost::math::students_t(df), a);
+  };
+  for (const ShareInterval how :
+       {ShareInterval::wald, ShareInterval::logit, ShareInterval::wilson, ShareInterval::beta}) {
+    auto o = lin();
+    o.share_interval = how;
+    const auto r = make(rows, 1, 1.05).compute(o);
+    const double t = r.design.t_quantile;
+    const Interval& e = var(r, 1, 0).above;
+    ASSERT_NEAR(e.estimate, p, 1e-14);
+    ASSERT_NEAR(e.se, se, 1e-14);
+    double lo = p - t * se, hi = p + t * se;
+    if (how == ShareInterval::logit) {
+      lo = expit(std::log(p / (1 - p)) - t * se / (p * (1 - p)));
+      hi = expit(std::log(p / (1 - p)) + t * se / (p * (1 - p)));
+    } else if (how == ShareInterval::wilson) {
+      const double m = p * (1 - p) / (se * se), z2 = t * t;
+      const double c = (p + z2 / (2 * m)) / (1 + z2 / m);
+      const double h = t / (1 + z2 / m) * std::sqrt(p * (1 - p) / m + z2 / (4 * m * m));
+      lo = c - h;
+      hi = c + h;
+    } else if (how == ShareInterval::beta) {
+      const double k = tq(n - 1, 0.025) / tq(ddf, 0.025);
+      const double m = p * (1 - p) / (se * se) * k * k;
+      lo = boost::math::ibeta_inv(m * p, m * (1 - p) + 1, 0.025);
+      hi = boost::math::ibeta_inv(m * p + 1, m * (1 - p), 0.975);
+    }
+    EXPECT_NEAR(e.lo, lo, 1e-13) << share_interval_name(how);
+    EXPECT_NEAR(e.hi, hi, 1e-13) << share_interval_name(how);
+    if (how != ShareInterval::wald) {
+      EXPECT_GT(e.lo, 0) << share_interval_name(how);
+      EXPECT_LT(e.hi, 1) << share_interval_name(how);
+    }
+    // No case in group 0: SE 0 and the interval [0, 0], whatever the method.
+    const Interval& z = var(r, 0, 0).above;
+    EXPECT_EQ(z.estimate, 0);
+    EXPECT_EQ(z.lo, 0);
+    EXPECT_EQ(z.hi, 0);
+    // Means of other variables keep the t interval.
+    const Interval& m = var(r, 1, 0).mean;
+    EXPECT_NEAR(m.hi - m.estimate, t * m.se, 1e-14);
+  }
+  // The bootstrap's normal interval of a share is the share interval with its SE.
+  auto b = boot(50);
+  b.interval = BootstrapInterval::normal;
+  const auto rb = make(rows, 1, 1.05).compute(b);
+  const Interval& e = var(rb, 1, 0).above;
+  const double t = rb.design.t_quantile;
+  EXPECT_NEAR(e.lo, expit(std::log(p / (1 - p)) - t * e.se / (p * (1 - p))), 1e-14);
+  EXPECT_NEAR(e.hi, expit(std::log(p / (1 - p)) + t * e.se / (p * (1 - p))), 1e-14);
+}
+
+TEST(Linearization, ShareVariablesGetTheShareInterval) {
+  // A 0/1 variable marked as a share: its mean gets the logit interval.
+  std::vector<Row> rows = random_rows(200, 23, 2, 1, 1, 0.0);
+  for (auto& r : rows) r.y[0] = r.y[0] > 0.9 ? 1.0 : 0.0;
+  Summary s({SummaryVariable{NaN, false, true}});
+  for (const auto& r : rows) s.add(r.group, r.y, r.w, r.stratum, r.psu);
+  const auto r = s.compute(lin());
+  const Interval& m = var(r, 0, 0).mean;
+  const double p = m.estimate, t = r.design.t_quantile;
+  ASSERT_GT(p, 0);
+  EXPECT_NEAR(m.lo, 1 / (1 + std::exp(-(std::log(p / (1 - p)) - t * m.se / (p * (1 - p))))), 1e-14);
 }
 
 TEST(Linearization, DifferencesUseTheCovariance) {

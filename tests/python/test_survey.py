@@ -235,6 +235,48 @@ def test_scored_sample_matches_samplics(scored: pd.DataFrame) -> None:
         assert row["estimate"] == pytest.approx((g["status"] == "complete").mean(), abs=1e-12)
 
 
+def test_share_intervals_stay_in_the_unit_interval(scored: pd.DataFrame) -> None:
+    # The bundled sample: few "insufficient" interviews, so a Wald interval leaves [0, 1].
+    kw: dict[str, Any] = {"by": "round", "strata": "country", "cluster": "community_id"}
+    wald = reinscore.survey_summary(scored, share_interval="wald", **kw)
+
+    def shares(s: reinscore.SurveySummary) -> pd.DataFrame:
+        return s.estimates[s.estimates["statistic"].str.startswith(("share_", "above"))]
+
+    assert (shares(wald)["lo"] < 0).any()
+    for how in ("logit", "wilson", "beta"):
+        s = reinscore.survey_summary(scored, share_interval=how, **kw)
+        assert s.design["share_interval"] == how
+        e = shares(s).dropna(subset=["lo"])
+        assert len(e) == len(shares(wald).dropna(subset=["lo"])) > 0, how
+        assert ((e["lo"] >= 0) & (e["lo"] <= e["estimate"]) & (e["estimate"] <= e["hi"]) & (e["hi"] <= 1)).all(), how
+        # The SE is the linearised one whatever the interval.
+        np.testing.assert_array_equal(e["se"].to_numpy(), shares(wald).dropna(subset=["lo"])["se"].to_numpy())
+    assert reinscore.survey_summary(scored, **kw).design["share_interval"] == "logit"
+
+
+def test_wilson_interval_at_the_effective_sample_size(design_df: pd.DataFrame) -> None:
+    kw: dict[str, Any] = {"by": "round", "weight": "w", "strata": "country", "cluster": "community_id",
+                          "threshold": 0.5}
+    wilson = reinscore.survey_summary(design_df, share_interval="wilson", **kw)
+    t = wilson.design["t_quantile"]
+    for var in SCORES:
+        y = design_df[var].to_numpy(float)
+        w, h, c = design_df["w"].to_numpy(float), design_df["country"].to_numpy(), design_df["community_id"].to_numpy()
+        for r, row in est(wilson, var, "above").set_index("round").iterrows():
+            d = (design_df["round"].to_numpy() == r) & ~np.isnan(y)
+            p = float(w[d & (y >= 0.5)].sum() / w[d].sum())
+            se = math.sqrt(psu_variance(domain_z(np.where(np.isnan(y), np.nan, (y >= 0.5) * 1.0), w,
+                                                 design_df["round"].to_numpy() == r), h, c))
+            n = p * (1 - p) / se**2  # effective sample size
+            centre = (p + t**2 / (2 * n)) / (1 + t**2 / n)
+            half = t / (1 + t**2 / n) * math.sqrt(p * (1 - p) / n + t**2 / (4 * n**2))
+            assert row["estimate"] == pytest.approx(p, abs=1e-14)
+            assert row["se"] == pytest.approx(se, abs=1e-14)
+            assert (row["lo"], row["hi"]) == (pytest.approx(centre - half, abs=1e-14),
+                                              pytest.approx(centre + half, abs=1e-14)), (var, r)
+
+
 # --------------------------------------------------------------------------------------
 # without a design
 
@@ -287,20 +329,41 @@ def test_quantiles_are_the_inverse_ecdf(design_df: pd.DataFrame) -> None:
 
 
 def test_woodruff_interval(design_df: pd.DataFrame) -> None:
-    s = reinscore.survey_summary(design_df, weight="w", strata="country", cluster="community_id", quantiles=(0.5,),
-                                 threshold=0.5)
+    # R's svyquantile default (woodruffCI, "mean"): the interval F -/+ t SE(F) on the
+    # probability scale, F the share at or below the estimate (not p), mapped back.
+    s = reinscore.survey_summary(design_df, weight="w", strata="country", cluster="community_id",
+                                 quantiles=(0.25, 0.5, 0.75), threshold=0.5)
     y, w = design_df["composite"].to_numpy(float), design_df["w"].to_numpy(float)
-    med = weighted_quantile(y, w, 0.5)
-    ind = np.where(np.isnan(y), np.nan, (y <= med).astype(float))
-    z = domain_z(ind, w, np.ones(len(y), bool))
-    se_f = math.sqrt(psu_variance(z, design_df["country"].to_numpy(), design_df["community_id"].to_numpy()))
+    h, c = design_df["country"].to_numpy(), design_df["community_id"].to_numpy()
+    # Every PSU has an observed composite: the domain's df is the design's.
+    assert design_df.assign(o=~np.isnan(y)).groupby(["country", "community_id"])["o"].any().all()
     t = s.design["t_quantile"]
-    row = est(s, "composite", "median").iloc[0]
-    assert row["estimate"] == med
-    assert row["lo"] == weighted_quantile(y, w, 0.5 - t * se_f)
-    assert row["hi"] == weighted_quantile(y, w, 0.5 + t * se_f)
-    assert row["se"] == pytest.approx((row["hi"] - row["lo"]) / (2 * t), abs=1e-15)
-    assert row["lo"] < row["estimate"] < row["hi"]
+    obs = ~np.isnan(y)
+    for p, name in [(0.25, "p25"), (0.5, "median"), (0.75, "p75")]:
+        q = weighted_quantile(y, w, p)
+        share = float(w[obs & (y <= q)].sum() / w[obs].sum())
+        assert share > p  # a weighted ECDF step: centring at p would differ
+        ind = np.where(obs, (y <= q).astype(float), np.nan)
+        se_f = math.sqrt(psu_variance(domain_z(ind, w, np.ones(len(y), bool)), h, c))
+        row = est(s, "composite", name).iloc[0]
+        assert row["estimate"] == q
+        assert row["lo"] == weighted_quantile(y, w, share - t * se_f)
+        assert row["hi"] == weighted_quantile(y, w, share + t * se_f)
+        assert row["se"] == pytest.approx((row["hi"] - row["lo"]) / (2 * t), abs=1e-15)
+        assert row["lo"] < row["estimate"] < row["hi"]
+
+
+def test_woodruff_bounds_outside_the_unit_interval_are_nan(design_df: pd.DataFrame) -> None:
+    # Two PSUs (t with 1 df is 12.7) and p = 0.98: the probability interval passes 1, and
+    # the upper bound is NaN as in R, not the maximum.
+    few = design_df[design_df["community_id"].isin(sorted(design_df["community_id"].unique())[:2])]
+    s = reinscore.survey_summary(few, weight="w", cluster="community_id", quantiles=(0.02, 0.98),
+                                 threshold=0.5)
+    assert s.design["df"] == 1
+    for name in ("p2", "p98"):
+        row = est(s, "composite", name).iloc[0]
+        assert not np.isnan(row["estimate"])
+        assert np.isnan(row["lo" if name == "p2" else "hi"]) and np.isnan(row["se"])
 
 
 # --------------------------------------------------------------------------------------

@@ -67,9 +67,12 @@ def design_df() -> pd.DataFrame:
     return df
 
 
-def summarise(df: pd.DataFrame, by: str | Sequence[str] = ()) -> reinscore.SurveySummary:
+def summarise(
+    df: pd.DataFrame, by: str | Sequence[str] = (), share_interval: str = "logit"
+) -> reinscore.SurveySummary:
     return reinscore.survey_summary(df, by=by, weight="w", strata="stratum", cluster="cluster",
-                                    ci="linearization", threshold=THRESHOLD)
+                                    ci="linearization", threshold=THRESHOLD,
+                                    share_interval=share_interval)
 
 
 @pytest.fixture(scope="module")
@@ -169,11 +172,59 @@ def test_overall_means_match_svymean(overall: reinscore.SurveySummary, r_survey:
 
 
 def test_shares_above_match_svymean_of_the_indicator(
-    by_round: reinscore.SurveySummary, r_survey: dict[str, Any]
+    design_df: pd.DataFrame, r_survey: dict[str, Any]
 ) -> None:
+    wald = summarise(design_df, by="round", share_interval="wald")
     for v in SCORES:
         # Wald interval on the share: confint(svymean(~I(y >= t))).
-        assert_close(rows(by_round, v, "above"), r_survey["by"][v]["above"], f"{v} share above")
+        assert_close(rows(wald, v, "above"), r_survey["by"][v]["above"], f"{v} share above")
+
+
+# svyciprop on each round's domain of observed values, with the design's df as reinscore
+# (R's default would be the domain's; beta uses the domain's rows and degf whatever df).
+CIPROP_R = r"""
+d <- read.csv(file.path(Sys.getenv("RREF_DIR"), "scores.csv"))
+thr <- %(threshold)r
+des <- svydesign(ids = ~cluster, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
+out <- list()
+for (v in %(scores)s) {
+  f <- as.formula(sprintf("~I(%%s >= %%.17g)", v, thr))
+  out[[v]] <- lapply(sort(unique(d$round)), function(r) {
+    sub <- subset(des, round == r & !is.na(d[[v]]))
+    one <- list(degf = degf(sub))
+    for (m in c("logit", "beta", "mean")) {
+      ci <- svyciprop(f, sub, method = m, df = degf(des))
+      one[[m]] <- list(estimate = as.numeric(ci), lo = attr(ci, "ci")[[1]], hi = attr(ci, "ci")[[2]])
+    }
+    one
+  })
+}
+cat(json(out))
+"""
+
+SHARE_METHODS = {"logit": "logit", "beta": "beta", "wald": "mean"}
+
+
+def check_shares_against_svyciprop(df: pd.DataFrame) -> list[int]:
+    ref = run_r(CIPROP_R % {"threshold": THRESHOLD, "scores": f"c({', '.join(map(repr, SCORES))})"},
+                {"scores": df})
+    for ours, theirs in SHARE_METHODS.items():
+        # R's logit comes from svyglm's iterations (observed 4e-11 from the closed form).
+        rtol = 1e-9 if ours == "logit" else RTOL
+        s = summarise(df, by="round", share_interval=ours)
+        for v in SCORES:
+            got = rows(s, v, "above")
+            for k, r in enumerate(ref[v]):
+                for col in ("estimate", "lo", "hi"):
+                    assert float(got[col].iloc[k]) == pytest.approx(r[theirs][col], rel=rtol, abs=0), (
+                        ours, v, k + 1, col)
+                assert 0 <= got["lo"].iloc[k] <= got["hi"].iloc[k] <= 1
+    return [r["degf"] for r in ref["composite"]]
+
+
+def test_share_intervals_match_svyciprop(design_df: pd.DataFrame) -> None:
+    # logit (the default), beta and Wald ("mean").
+    assert check_shares_against_svyciprop(design_df) == [57, 57, 57]
 
 
 # -- survey: quantiles ----------------------------------------------------------------------------
@@ -199,7 +250,7 @@ def quantile_pairs(
 def test_quantile_estimates_match_svyquantile(
     by_round: reinscore.SurveySummary, overall: reinscore.SurveySummary, r_survey: dict[str, Any]
 ) -> None:
-    # The precondition of the comparison: R's quantile df per domain is the design's.
+    # Here R's quantile df per domain is the design's (the domain df: see below).
     for v in SCORES:
         assert r_survey["by"][v]["quantile_degf"] == [r_survey["degf"]] * 3
     pairs = quantile_pairs(by_round, overall, r_survey)
@@ -209,21 +260,65 @@ def test_quantile_estimates_match_svyquantile(
         assert ours["estimate"] == pytest.approx(ref["estimate"], rel=RTOL, abs=0), label
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: R's woodruffCI centres the probability interval at F(q), the share at "
-    "or below the estimate, reinscore at p: bounds differ by 1-2 steps on 1/32-grid scores, "
-    "by up to 0.0023 on the continuous composite",
-)
 def test_quantile_intervals_match_svyquantile(
     by_round: reinscore.SurveySummary, overall: reinscore.SurveySummary, r_survey: dict[str, Any]
 ) -> None:
+    # woodruffCI: F(q) -/+ t SE(F) mapped back by qrule = "math", SE = (hi - lo) / (2 t).
     bad = []
     for label, ours, ref in quantile_pairs(by_round, overall, r_survey):
         for col in ("lo", "hi", "se"):
             if ours[col] != pytest.approx(ref[col], rel=RTOL, abs=0):
                 bad.append(f"{label} {col}: {ours[col]!r} vs R {ref[col]!r}")
     assert not bad, f"{len(bad)} differ:\n" + "\n".join(bad)
+
+
+# R's svyquantile takes the df of the domain (degf of the subset without missing values):
+# PSUs and strata holding the domain's observed values, not the design's.
+DOMAIN_DF_R = r"""
+d <- read.csv(file.path(Sys.getenv("RREF_DIR"), "scores.csv"))
+des <- svydesign(ids = ~cluster, strata = ~stratum, weights = ~w, data = d, nest = TRUE)
+out <- list(degf = degf(des), by = list())
+for (v in %(scores)s) {
+  f <- as.formula(paste0("~", v))
+  out$by[[v]] <- lapply(sort(unique(d$round)), function(r) {
+    q <- svyquantile(f, subset(des, round == r), quantiles = c(.1, .5, .9), na.rm = TRUE)[[1]]
+    list(estimate = q[, 1], lo = q[, 2], hi = q[, 3], se = q[, 4],
+         degf = degf(subset(des, round == r & !is.na(d[[v]]))))
+  })
+}
+cat(json(out))
+"""
+
+
+def drop_part_of_round_3(design_df: pd.DataFrame) -> pd.DataFrame:
+    """Round 3 without the north stratum and 8 western clusters; the PSUs stay in the design."""
+    drop = (design_df["round"] == 3) & (
+        (design_df["stratum"] == "north") | ((design_df["stratum"] == "west") & (design_df["cluster"] > 12))
+    )
+    return design_df[~drop].reset_index(drop=True)
+
+
+def test_beta_share_intervals_use_the_domain_df(design_df: pd.DataFrame) -> None:
+    # Korn-Graubard's df adjustment takes the domain's degf (40 in round 3), as R's.
+    assert check_shares_against_svyciprop(drop_part_of_round_3(design_df)) == [57, 57, 40]
+
+
+def test_domain_quantile_intervals_use_the_domain_df(design_df: pd.DataFrame) -> None:
+    df = drop_part_of_round_3(design_df)
+    ref = run_r(DOMAIN_DF_R % {"scores": f"c({', '.join(map(repr, SCORES))})"}, {"scores": df})
+    s = reinscore.survey_summary(df, by="round", weight="w", strata="stratum", cluster="cluster",
+                                 ci="linearization", quantiles=(0.1, 0.5, 0.9), threshold=THRESHOLD)
+    assert s.design["df"] == ref["degf"] == 57
+    for v in SCORES:
+        # 61 - 18 PSUs in 3 strata: 40, where the means keep the design's 57.
+        assert [r["degf"] for r in ref["by"][v]] == [57, 57, 40]
+        for i, name in enumerate(["p10", "median", "p90"]):
+            ours = rows(s, v, name)
+            for k, r in enumerate(ref["by"][v]):
+                for col in ("estimate", "lo", "hi", "se"):
+                    want = np.asarray(r[col], float)[i]
+                    got = float(ours[col].iloc[k])
+                    assert got == pytest.approx(want, rel=RTOL, abs=0, nan_ok=True), (v, name, k + 1, col)
 
 
 # -- reliability ------------------------------------------------------------------------------

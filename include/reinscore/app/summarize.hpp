@@ -22,15 +22,16 @@ struct SummarizeRequest {
   std::string ci;                       ///< --ci: "", "linearization" or "bootstrap"
   // Whole-number options are signed so that every face hands over what it was given and
   // check() refuses a negative value with the option's message (not a conversion error).
-  std::int64_t replicates = 1000;                  ///< --replicates (bootstrap)
-  std::int64_t seed = 20250101;                    ///< --seed (bootstrap)
-  std::int64_t threads = 1;                        ///< --threads (bootstrap; 0: all cores)
-  double level = 0.95;                             ///< --level
-  std::string interval = "percentile";             ///< --interval: percentile or normal (bootstrap)
-  std::string singleton = "error";                 ///< --singleton: error, certainty or centered
-  std::optional<double> threshold;                 ///< --threshold; none: the instrument's
-  std::string compare;                             ///< --compare COLUMN:LEVEL (COLUMN one of by)
-  std::int64_t min_cell = 10;                      ///< --min-cell
+  std::int64_t replicates = 1000;        ///< --replicates (bootstrap)
+  std::int64_t seed = 20250101;          ///< --seed (bootstrap)
+  std::int64_t threads = 1;              ///< --threads (bootstrap; 0: all cores)
+  double level = 0.95;                   ///< --level
+  std::string interval = "percentile";   ///< --interval: percentile or normal (bootstrap)
+  std::string singleton = "error";       ///< --singleton: error, certainty or centered
+  std::string share_interval = "logit";  ///< --share-interval: logit, wilson, beta or wald
+  std::optional<double> threshold;       ///< --threshold; none: the instrument's
+  std::string compare;                   ///< --compare COLUMN:LEVEL (COLUMN one of by)
+  std::int64_t min_cell = 10;            ///< --min-cell
   std::vector<double> quantiles{0.25, 0.5, 0.75};  ///< quantile probabilities
   std::string instrument;    ///< --instrument: path or name; empty: the one the tag names
   bool allow_mixed = false;  ///< --allow-mixed
