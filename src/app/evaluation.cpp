@@ -984,6 +984,8 @@ Section methods(const Context& x, const std::string& command) {
                 {"psus", dtext("psus")},
                 {"df", dtext("df")},
                 {"level", number_text(100 * x.req.level)}})));
+  if (const std::string method = dtext("share_interval"); !method.empty())
+    s.blocks.push_back(paragraph(cat.text("methods.shares", {{"method", method}})));
   s.blocks.push_back(
       paragraph(cat.text("methods.suppression", {{"min_cell", std::to_string(x.req.min_cell)}})));
   const WeightSet& w = ins.weights();
