@@ -488,14 +488,19 @@ Section key_figures(const Context& x) {
     Table st{"status", cat.text("key.status_table"), {}, 1, 0};
     st.add("status", Kind::text);
     st.add("interviews", Kind::count);
-    st.add("share", Kind::number, 3);
+    for (const char* c : {"share", "lo", "hi"}) st.add(c, Kind::number, 3);
     std::array<std::uint64_t, 4> n{};
     for (const auto v : t.status()) ++n[static_cast<std::size_t>(v)];
+    // The shares and their intervals are summarize's (design-based, --share-interval).
+    const Table& shares = x.overall.table("estimates");
     for (std::size_t k = 0; k < n.size(); ++k) {
-      st.columns[0].push_text(cat.text("status." + std::string(status_names_app[k])));
+      const std::string name(status_names_app[k]);
+      st.columns[0].push_text(cat.text("status." + name));
       st.columns[1].push(static_cast<double>(n[k]));
-      st.columns[2].push(t.rows() ? static_cast<double>(n[k]) / static_cast<double>(t.rows()) : 0.0,
-                         t.rows() ? Cell::value : Cell::missing);
+      const Estimate e = estimate_of(shares, {}, "status", "share_" + name);
+      const double vals[] = {e.value, e.lo, e.hi};
+      for (std::size_t j = 0; j < 3; ++j)
+        st.columns[2 + j].push(vals[j], std::isnan(vals[j]) ? Cell::missing : Cell::value);
     }
     s.blocks.push_back(table_block(std::move(st)));
   }

@@ -64,6 +64,14 @@ def test_key_figures_are_summarize_estimates(cli: Path, report: tuple[Path, Path
         assert row["mean"] == ref[cols.index("estimate")]
         assert row["lo"] == ref[cols.index("lo")] and row["hi"] == ref[cols.index("hi")]
         assert row["share_above"] == rows[(var, "above")][cols.index("estimate")]
+    # Interviews by status: summarize's shares and intervals of the status.
+    status = _table(tables, "key-figures-status.csv")
+    assert status["interviews"].sum() == 5256
+    for name, (_, row) in zip(["complete", "partial", "insufficient", "invalid"], status.iterrows()):
+        ref = rows[("status", f"share_{name}")]
+        assert (row["share"], row["lo"], row["hi"]) == tuple(
+            ref[cols.index(k)] for k in ("estimate", "lo", "hi"))
+        assert 0 <= row["lo"] <= row["share"] <= row["hi"] <= 1
     # By country: the same as summarize --by country.
     js = json.loads(ok(run(cli, "summarize", scores, "--by", "country", "--ci", "linearization",
                            "--format", "json")).text)
